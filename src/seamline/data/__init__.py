@@ -1,0 +1,1 @@
+"""Data model, readers, validation and the DuckDB store."""

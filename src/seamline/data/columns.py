@@ -1,0 +1,95 @@
+"""The canonical data model: fixed column names and types, defined once.
+
+Every table a user brings is mapped onto these columns; any other column is kept
+as an extra attribute (`attrs`, a JSON object) so nothing is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["id", "text", "category", "number", "timestamp", "tags"]
+
+# Domains a row may belong to. Courses, books and audio lessons are `knowledge`;
+# clothing and accessories are `fashion`; `other` holds anything else a dataset brings
+# (movies, music, sports gear) so cross-domain data can still be used.
+DOMAINS: tuple[str, ...] = ("knowledge", "fashion", "other")
+
+# Built-in event types, roughly ordered by intent. Custom types are declared in a mapping.
+EVENT_TYPES: tuple[str, ...] = (
+    "view", "click", "cart", "purchase", "enroll", "complete", "review", "rate",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind
+    required: bool = False
+    sql_type: str = "VARCHAR"
+
+
+def _cols(*cols: Column) -> dict[str, Column]:
+    return {c.name: c for c in cols}
+
+
+EVENT_COLUMNS = _cols(
+    Column("event_id", "id"),
+    Column("user_id", "id", required=True),
+    Column("item_id", "id", required=True),
+    Column("domain", "category", required=True),
+    Column("event_type", "category", required=True),
+    Column("timestamp", "timestamp", required=True, sql_type="TIMESTAMPTZ"),
+    Column("value", "number", sql_type="DOUBLE"),
+    Column("quantity", "number", sql_type="DOUBLE"),
+    Column("rating", "number", sql_type="DOUBLE"),
+    Column("session_id", "id"),
+    Column("channel", "category"),
+    Column("coupon_id", "id"),
+)
+
+ITEM_COLUMNS = _cols(
+    Column("item_id", "id", required=True),
+    Column("domain", "category", required=True),
+    Column("title", "text"),
+    Column("description", "text"),
+    Column("category", "category"),
+    Column("brand", "category"),
+    Column("price", "number", sql_type="DOUBLE"),
+    Column("tags", "tags"),
+    Column("language", "category"),
+)
+
+USER_COLUMNS = _cols(
+    Column("user_id", "id", required=True),
+    Column("gender", "category"),
+    Column("age", "number", sql_type="DOUBLE"),
+    Column("age_band", "category"),
+    Column("city", "category"),
+    Column("occupation", "category"),
+    Column("signup_at", "timestamp", sql_type="TIMESTAMPTZ"),
+)
+
+TABLES: dict[str, dict[str, Column]] = {
+    "events": EVENT_COLUMNS,
+    "items": ITEM_COLUMNS,
+    "users": USER_COLUMNS,
+}
+
+# Each table's natural key: a later row with the same key is a duplicate (events) or an
+# update (items, users keep the latest version).
+KEYS: dict[str, tuple[str, ...]] = {
+    "events": ("event_id",),
+    "items": ("item_id", "domain"),
+    "users": ("user_id",),
+}
+
+# Aliases accepted without a mapping ("provider" is the knowledge-side word for brand).
+ALIASES: dict[str, dict[str, str]] = {
+    "events": {"ts": "timestamp", "time": "timestamp", "price": "value", "qty": "quantity"},
+    "items": {"provider": "brand", "name": "title"},
+    "users": {"sex": "gender", "age_group": "age_band", "signup": "signup_at"},
+}
+
+EXTRA = "attrs"  # JSON object holding every column outside the model

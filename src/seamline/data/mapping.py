@@ -1,0 +1,111 @@
+"""Column mapping: how a user's own column names and vocabularies map onto the model.
+
+A mapping is a YAML file with one optional section per table::
+
+    events:
+      columns: {user_id: customer, item_id: sku, timestamp: ts}   # canonical: theirs
+      event_types: {pv: view, buy: purchase}                      # theirs: canonical
+      custom_event_types: [share]                                 # allowed beyond the built-ins
+      domain: fashion                   # constant when the file has no domain column
+      domains: {course: knowledge}      # their domain words: canonical
+      timestamp_format: "%d/%m/%Y %H:%M"  # strptime format when not ISO / epoch
+      timestamp_required: true          # false for datasets without time (e.g. Douban)
+    items: {columns: {item_id: article_id, title: prod_name}, domain: fashion}
+    users: {columns: {user_id: customer_id}}
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from seamline.data.columns import DOMAINS, EVENT_TYPES, TABLES
+from seamline.errors import ConfigError
+
+
+class TableMapping(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    columns: dict[str, str] = Field(default_factory=dict)
+    event_types: dict[str, str] = Field(default_factory=dict)
+    custom_event_types: list[str] = Field(default_factory=list)
+    domain: str | None = None
+    domains: dict[str, str] = Field(default_factory=dict)
+    timestamp_format: str | None = None
+    timestamp_required: bool = True
+    delimiter: str | None = None
+
+    @field_validator("domain")
+    @classmethod
+    def _known_domain(cls, v: str | None) -> str | None:
+        if v is not None and v.strip().lower() not in DOMAINS:
+            raise ValueError(f"domain {v!r} is not one of {', '.join(DOMAINS)}")
+        return v.strip().lower() if v else v
+
+    @field_validator("domains")
+    @classmethod
+    def _known_domains(cls, v: dict[str, str]) -> dict[str, str]:
+        out = {}
+        for theirs, ours in v.items():
+            if ours.strip().lower() not in DOMAINS:
+                raise ValueError(f"domains maps {theirs!r} to {ours!r}; allowed: {DOMAINS}")
+            out[theirs.strip().lower()] = ours.strip().lower()
+        return out
+
+    @property
+    def allowed_event_types(self) -> tuple[str, ...]:
+        custom = tuple(t.strip().lower() for t in self.custom_event_types)
+        return EVENT_TYPES + tuple(t for t in custom if t not in EVENT_TYPES)
+
+    def event_type_map(self) -> dict[str, str]:
+        """Their event words (normalised) -> canonical event types."""
+        allowed = self.allowed_event_types
+        out = {}
+        for theirs, ours in self.event_types.items():
+            ours_n = ours.strip().lower()
+            if ours_n not in allowed:
+                raise ConfigError(
+                    f"event_types maps {theirs!r} to {ours!r}, which is neither built in "
+                    f"({', '.join(EVENT_TYPES)}) nor listed in custom_event_types"
+                )
+            out[theirs.strip().lower()] = ours_n
+        return out
+
+
+class Mapping(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    events: TableMapping = Field(default_factory=TableMapping)
+    items: TableMapping = Field(default_factory=TableMapping)
+    users: TableMapping = Field(default_factory=TableMapping)
+
+    def for_table(self, table: str) -> TableMapping:
+        tm: TableMapping = getattr(self, table)
+        unknown = set(tm.columns) - set(TABLES[table])
+        if unknown:
+            raise ConfigError(
+                f"mapping for {table} names unknown canonical column(s) {sorted(unknown)}; "
+                f"allowed: {', '.join(TABLES[table])}"
+            )
+        return tm
+
+    @classmethod
+    def load(cls, path: str | Path | None) -> Mapping:
+        if path is None:
+            return cls()
+        p = Path(path)
+        try:
+            raw: Any = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        except OSError as e:
+            raise ConfigError(f"{p}: cannot read mapping ({e.strerror})") from e
+        except yaml.YAMLError as e:
+            raise ConfigError(f"{p}: not valid YAML ({e})") from e
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as e:
+            first = e.errors()[0]
+            where = ".".join(str(x) for x in first["loc"])
+            raise ConfigError(f"{p}: {where}: {first['msg']}") from e

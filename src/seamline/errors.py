@@ -1,0 +1,21 @@
+"""Errors and warnings raised by Seamline; each says what, where and what is allowed."""
+
+
+class SeamlineError(Exception):
+    """Base class of Seamline's own errors."""
+
+
+class DataError(SeamlineError, ValueError):
+    """Input data cannot be used as given (missing column, unreadable file, bad value)."""
+
+
+class ConfigError(SeamlineError, ValueError):
+    """A configuration or column mapping is invalid."""
+
+
+class NotFittedError(SeamlineError, RuntimeError):
+    """A component was used before `fit`."""
+
+
+class DataWarning(UserWarning):
+    """Data is usable but suspicious (e.g. bot-like activity was flagged)."""
