@@ -1,0 +1,204 @@
+"""Validation and normalisation rules, written as DuckDB SQL over text columns.
+
+One SELECT turns a source's text fields into typed canonical columns plus, for each row,
+the first rule it breaks (`reject_reason`, `reject_column`, `reject_value`). Keeping the
+rules in SQL lets 10M-row files validate at DuckDB speed, and the same expressions can
+later run as Spark SQL.
+
+Rules (reason codes):
+- ``missing_<col>``: a required column is empty (after trimming; NA/null/None/NaN count
+  as empty);
+- ``bad_timestamp``: not ISO 8601, epoch seconds/ms/us, YYYYMMDD, or the mapping's format;
+- ``timestamp_out_of_range``: before 1970 or more than a day in the future;
+- ``bad_event_type`` / ``bad_domain``: outside the allowed vocabulary;
+- ``bad_<number column>``: not a finite number, or negative where that makes no sense
+  (price, quantity, rating).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from seamline.data.columns import ALIASES, DOMAINS, EXTRA, TABLES, Column
+from seamline.data.mapping import TableMapping
+from seamline.data.readers import Source, ident
+from seamline.errors import DataError
+
+NULL_TOKENS = ("NA", "N/A", "n/a", "na", "null", "NULL", "Null", "None", "none", "NaN", "nan")
+NON_NEGATIVE = {"price", "quantity", "rating", "age"}
+GENDER_WORDS = {"male": "m", "man": "m", "男": "m", "female": "f", "woman": "f", "女": "f"}
+EXPECTED = {
+    "timestamp": "expected ISO 8601, epoch s/ms, or YYYY-MM-DD",
+    "number": "expected a number",
+}
+
+
+def _lit(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _in_list(values: tuple[str, ...] | list[str]) -> str:
+    return "(" + ", ".join(_lit(v) for v in values) + ")"
+
+
+def _text(raw: str) -> str:
+    """Trimmed text, with empty strings and null tokens as NULL."""
+    return (f"CASE WHEN trim({raw}) IN {_in_list(('', *NULL_TOKENS))} THEN NULL "
+            f"ELSE trim({raw}) END")
+
+
+def _category(t: str) -> str:
+    return f"lower(regexp_replace({t}, '\\s+', ' ', 'g'))"
+
+
+def _recode(expr: str, mapping: dict[str, str]) -> str:
+    if not mapping:
+        return expr
+    whens = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in mapping.items())
+    return f"CASE {expr} {whens} ELSE {expr} END"
+
+
+def timestamp_expr(t: str, fmt: str | None = None) -> str:
+    """Parse text `t` as a UTC timestamp; NULL when it is not one."""
+    n = f"TRY_CAST({t} AS DOUBLE)"
+    auto = (
+        f"CASE WHEN {n} IS NULL THEN TRY_CAST({t} AS TIMESTAMPTZ) "
+        f"WHEN {n} >= 1e8 AND {n} < 1e10 THEN to_timestamp({n}) "
+        f"WHEN {n} >= 1e11 AND {n} < 1e13 THEN to_timestamp({n} / 1e3) "
+        f"WHEN {n} >= 1e14 AND {n} < 1e16 THEN to_timestamp({n} / 1e6) "
+        f"WHEN {n} BETWEEN 19000101 AND 21001231 "
+        f"THEN CAST(try_strptime({t}, '%Y%m%d') AS TIMESTAMPTZ) END"
+    )
+    if fmt:
+        return f"coalesce(CAST(try_strptime({t}, {_lit(fmt)}) AS TIMESTAMPTZ), {auto})"
+    return auto
+
+
+@dataclass
+class Plan:
+    """How one source maps onto one canonical table."""
+
+    table: str
+    select_sql: str                 # typed canonical columns + attrs + reject fields
+    present: list[str]              # canonical columns the source provides
+    extras: list[str]               # source columns kept as attributes
+    source_of: dict[str, str]       # canonical -> source column name
+
+
+def resolve_columns(table: str, source: Source, tm: TableMapping) -> dict[str, str]:
+    """Map canonical column -> source column, by mapping, exact name or alias."""
+    spec = TABLES[table]
+    by_norm = {c.strip().lower(): c for c in source.columns}
+    out: dict[str, str] = {}
+    for canon, theirs in tm.columns.items():
+        if theirs not in source.columns and theirs.strip().lower() not in by_norm:
+            raise DataError(
+                f"{source.label}: mapping names column {theirs!r} for {canon}, but the file "
+                f"has only: {', '.join(source.columns)}"
+            )
+        out[canon] = theirs if theirs in source.columns else by_norm[theirs.strip().lower()]
+    used = set(out.values())
+    for canon in spec:
+        if canon in out:
+            continue
+        if canon in by_norm and by_norm[canon] not in used:
+            out[canon] = by_norm[canon]
+            used.add(by_norm[canon])
+    for alias, canon in ALIASES[table].items():
+        if canon not in out and alias in by_norm and by_norm[alias] not in used:
+            out[canon] = by_norm[alias]
+            used.add(by_norm[alias])
+    missing = [c.name for c in spec.values() if c.required and c.name not in out
+               and not (c.name == "domain" and tm.domain)
+               and not (c.name == "timestamp" and not tm.timestamp_required)]
+    if missing:
+        raise DataError(
+            f"{source.label}: missing required column(s) {', '.join(missing)} for {table} "
+            f"(found: {', '.join(source.columns)}; map yours with a column mapping)"
+        )
+    return out
+
+
+def plan(table: str, source: Source, tm: TableMapping) -> Plan:
+    """Build the validating SELECT in three layers: rename raw fields, type them, check."""
+    spec = TABLES[table]
+    source_of = resolve_columns(table, source, tm)
+    extras = [c for c in source.columns if c not in source_of.values() and c != "__malformed"]
+    raw = {c: ident("__raw_" + c) for c in source.columns}
+    typed: list[str] = []
+    checks: list[tuple[str, str, str]] = []   # (condition, reason, canonical column)
+    if source.fmt == "jsonl":
+        checks.append((f"{ident('__raw___malformed')} IS NOT NULL", "malformed_line", ""))
+    for col in spec.values():
+        src = source_of.get(col.name)
+        expr, conds = _column(col, raw[src] if src else None, tm)
+        typed.append(f"{expr} AS {ident(col.name)}")
+        checks.extend(conds)
+    attrs = ("NULL::JSON" if not extras else "to_json(struct_pack(" + ", ".join(
+        f"{ident(e)} := {_text(raw[e])}" for e in extras) + "))")
+    typed.append(f"{attrs} AS {EXTRA}")
+
+    def first(pick: Callable[[str, str], str]) -> str:
+        return "CASE " + " ".join(f"WHEN {c} THEN {pick(r, col)}" for c, r, col in checks) + " END"
+
+    reason = first(lambda r, col: _lit(r))
+    column = first(lambda r, col: _lit(source_of.get(col, col)))
+    value = first(lambda r, col: raw[source_of[col]] if col in source_of else "NULL")
+    raw_struct = ", ".join(f"{ident(c)} := {raw[c]}" for c in source.columns
+                           if c != "__malformed")
+    if source.fmt == "jsonl":
+        raw_struct += f", line := {ident('__raw___malformed')}"
+    renamed = ", ".join(f"{ident(c)} AS {raw[c]}" for c in source.columns)
+    select_sql = (
+        f"SELECT * EXCLUDE ({', '.join(raw.values())}), "
+        f"{reason} AS reject_reason, {column} AS reject_column, "
+        f"{value} AS reject_value, "
+        f"CASE WHEN ({reason}) IS NOT NULL THEN to_json(struct_pack({raw_struct})) END "
+        f"AS reject_raw "
+        f"FROM (SELECT {', '.join(typed)}, {', '.join(raw.values())} "
+        f"FROM (SELECT {renamed} FROM ({source.sql}) AS src) AS renamed) AS typed"
+    )
+    return Plan(table=table, select_sql=select_sql, present=list(source_of),
+                extras=extras, source_of=source_of)
+
+
+def _column(col: Column, raw: str | None,
+            tm: TableMapping) -> tuple[str, list[tuple[str, str, str]]]:
+    """Typed expression for one canonical column and the checks that guard it."""
+    name = col.name
+    q = ident(name)
+    constant = tm.domain if name == "domain" else None
+    if raw is None:
+        return (_lit(constant) if constant else f"NULL::{col.sql_type}"), []
+    t = _text(raw) if not constant else f"coalesce({_text(raw)}, {_lit(constant)})"
+    conds: list[tuple[str, str, str]] = []
+    required = col.required and not (col.kind == "timestamp" and not tm.timestamp_required)
+    if required:
+        conds.append((f"{t} IS NULL", f"missing_{name}", name))
+    if col.kind == "timestamp":
+        expr = timestamp_expr(t, tm.timestamp_format)
+        conds.append((f"{q} IS NULL AND {t} IS NOT NULL", f"bad_{name}", name))
+        conds.append((f"({q} < TIMESTAMPTZ '1970-01-01' OR {q} > now() + INTERVAL 1 DAY)",
+                      f"{name}_out_of_range", name))
+        return expr, conds
+    if col.kind == "number":
+        expr = f"TRY_CAST({t} AS DOUBLE)"
+        bad = f"({q} IS NULL AND {t} IS NOT NULL) OR isinf({q}) OR isnan({q})"
+        if name in NON_NEGATIVE:
+            bad += f" OR {q} < 0"
+        conds.append((bad, f"bad_{name}", name))
+        return expr, conds
+    if col.kind == "category":
+        expr = _category(t)
+        if name == "event_type":
+            expr = _recode(expr, tm.event_type_map())
+            conds.append((f"{q} NOT IN {_in_list(tm.allowed_event_types)}",
+                          "bad_event_type", name))
+        elif name == "domain":
+            expr = _recode(expr, tm.domains)
+            conds.append((f"{q} NOT IN {_in_list(DOMAINS)}", "bad_domain", name))
+        elif name == "gender":
+            expr = _recode(expr, GENDER_WORDS)
+        return expr, conds
+    return t, conds

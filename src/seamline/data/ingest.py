@@ -1,0 +1,296 @@
+"""Ingestion: validate, clean, dedupe and store one source into a canonical table.
+
+Accounting is exact: every input row ends up accepted, rejected (with file, line, column,
+reason and the raw row kept in `rejects`) or counted as a duplicate, so
+``accepted + rejected + duplicates == rows`` always holds.
+
+Events are deduplicated by `event_id` when a row has one, and by the whole row otherwise,
+both within the file and against what the store already holds: ingesting a file twice
+adds nothing. Items and users are keyed (`item_id` + `domain`, `user_id`); a later row
+replaces an earlier one (counted as `updated`), an identical row is a duplicate.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import duckdb
+
+from seamline.data import readers
+from seamline.data.cleaning import EXPECTED, NON_NEGATIVE, plan
+from seamline.data.columns import EXTRA, KEYS, TABLES
+from seamline.data.mapping import TableMapping
+from seamline.data.readers import Source, ident
+from seamline.data.store import count
+from seamline.progress import Progress, step
+
+log = logging.getLogger(__name__)
+
+# A user with this many events in one minute is flagged as bot-like (not removed).
+BOT_EVENTS_PER_MINUTE = 120
+
+MESSAGES = {
+    "missing": "is empty (required)",
+    "bad_timestamp": "is not a date (" + EXPECTED["timestamp"] + ")",
+    "timestamp_out_of_range": "is before 1970 or more than a day in the future",
+    "bad_event_type": "is not an allowed event type",
+    "bad_domain": "is not an allowed domain (knowledge, fashion, other)",
+    "malformed_line": "could not be split into the header's fields",
+}
+
+
+@dataclass
+class TableSummary:
+    """What happened to one source file or table."""
+
+    file: str
+    table: str
+    rows: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    updated: int = 0
+    rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    duplicates_by_kind: dict[str, int] = field(default_factory=dict)
+    bot_users_flagged: int = 0
+    extras: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class IngestSummary:
+    """Totals over the files of one ingest call, with each file's own summary."""
+
+    parts: list[TableSummary] = field(default_factory=list)
+
+    def _sum(self, attr: str) -> int:
+        return sum(int(getattr(p, attr)) for p in self.parts)
+
+    def _merge(self, attr: str) -> dict[str, int]:
+        total: Counter[str] = Counter()
+        for p in self.parts:
+            total.update(getattr(p, attr))
+        return dict(sorted(total.items()))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self._sum("rows"),
+            "accepted": self._sum("accepted"),
+            "rejected": self._sum("rejected"),
+            "duplicates": self._sum("duplicates"),
+            "updated": self._sum("updated"),
+            "rejected_by_reason": self._merge("rejected_by_reason"),
+            "duplicates_by_kind": self._merge("duplicates_by_kind"),
+            "bot_users_flagged": self._sum("bot_users_flagged"),
+            "files": [p.to_dict() for p in self.parts],
+        }
+
+
+def ingest_source(con: duckdb.DuckDBPyConnection, table: str, source: Source,
+                  tm: TableMapping, *, progress: Progress | None = None) -> TableSummary:
+    """Validate `source` as `table` and add what is new to the store, in one transaction."""
+    started = time.perf_counter()
+    p = plan(table, source, tm)
+    summary = TableSummary(file=source.label, table=table, extras=p.extras)
+    # The stage is built outside the transaction so its rowids are 0..n-1 in file order
+    # (DuckDB keeps insertion order), which is how a reject finds its line number.
+    with step(progress, f"validating {source.label}"):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {p.select_sql}")
+        readers.collect_csv_errors(con, source)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        ingest_id = _next_ingest_id(con)
+        staged = count(con, "stage")
+        summary.rows = staged + len(source.malformed)
+        _store_rejects(con, ingest_id, table, source, tm, summary)
+        with step(progress, f"deduplicating and storing {table}"):
+            if table == "events":
+                _insert_events(con, ingest_id, summary)
+                summary.bot_users_flagged = _flag_bots(con, ingest_id)
+            else:
+                _upsert_entities(con, table, ingest_id, summary)
+        summary.seconds = round(time.perf_counter() - started, 3)
+        con.execute(
+            "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?)",
+            [ingest_id, source.label, table, source.fmt, summary.rows, summary.accepted,
+             summary.rejected, summary.duplicates, summary.updated, summary.seconds,
+             json.dumps(summary.to_dict())],
+        )
+        con.execute("DROP TABLE IF EXISTS stage")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    if summary.rejected:
+        log.info("%s: %d rows rejected %s", source.label, summary.rejected,
+                 summary.rejected_by_reason)
+    if summary.bot_users_flagged:
+        log.warning("%s: %d users flagged as bot-like (>= %d events in a minute)",
+                    source.label, summary.bot_users_flagged, BOT_EVENTS_PER_MINUTE)
+    return summary
+
+
+def _next_ingest_id(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests").fetchone()
+    return int(row[0]) if row else 1
+
+
+def _message(reason: str, value: str | None, column: str, allowed: tuple[str, ...]) -> str:
+    key = "missing" if reason.startswith("missing_") else reason
+    text = MESSAGES.get(key)
+    if reason == "bad_event_type":
+        text = f"is not an allowed event type ({', '.join(allowed)}; declare others as " \
+               "custom_event_types in the mapping)"
+    elif text is None:  # bad_<number column>
+        text = ("is not a non-negative number" if reason[4:] in NON_NEGATIVE
+                else "is not a finite number")
+    shown = "(empty)" if value is None else repr(value)
+    return f"column {column!r}: {shown} {text}" if column else text
+
+
+def _store_rejects(con: duckdb.DuckDBPyConnection, ingest_id: int, table: str,
+                   source: Source, tm: TableMapping, summary: TableSummary) -> None:
+    """Copy rejected rows (and malformed lines) into `rejects`, once per file line."""
+    rows = con.execute(
+        "SELECT rowid, reject_reason, reject_column, reject_value, reject_raw "
+        "FROM stage WHERE reject_reason IS NOT NULL ORDER BY rowid"
+    ).fetchall()
+    records = [
+        (source.line_of(int(i)), col, reason, val,
+         _message(reason, val, col, tm.allowed_event_types), raw)
+        for i, reason, col, val, raw in rows
+    ]
+    records += [
+        (m.line, "", m.reason, None, f"{m.message}", json.dumps({"line": m.text}))
+        for m in source.malformed
+    ]
+    summary.rejected = len(records)
+    summary.rejected_by_reason = dict(sorted(Counter(r[2] for r in records).items()))
+    if not records:
+        return
+    con.execute("CREATE OR REPLACE TEMP TABLE new_rejects (line BIGINT, column_name VARCHAR, "
+                "reason VARCHAR, value VARCHAR, message VARCHAR, raw VARCHAR)")
+    con.executemany("INSERT INTO new_rejects VALUES (?, ?, ?, ?, ?, ?)", records)
+    # A re-ingested file reports its rejects again but does not store them twice.
+    con.execute(
+        "INSERT INTO rejects SELECT ?, ?, ?, n.line, n.column_name, n.reason, n.value, "
+        "n.message, n.raw::JSON FROM new_rejects n ANTI JOIN rejects r "
+        "ON r.file = ? AND r.table_name = ? AND r.line = n.line "
+        "AND r.raw::VARCHAR = n.raw::JSON::VARCHAR",
+        [ingest_id, source.label, table, source.label, table],
+    )
+    con.execute("DROP TABLE new_rejects")
+
+
+def _canonical(table: str) -> list[str]:
+    return [*TABLES[table], EXTRA]
+
+
+def _insert_events(con: duckdb.DuckDBPyConnection, ingest_id: int,
+                   summary: TableSummary) -> None:
+    cols = _canonical("events")
+    content = [c for c in cols if c != "event_id"]
+    # Key: the event_id when there is one, else the whole row.
+    key = ["event_id"] + [
+        f"CASE WHEN event_id IS NULL THEN {ident(c)}{'::VARCHAR' if c == EXTRA else ''} END"
+        for c in content
+    ]
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE fresh AS SELECT "
+        + ", ".join(ident(c) for c in cols)
+        + f", row_number() OVER (PARTITION BY {', '.join(key)} ORDER BY rowid) AS _n "
+        "FROM stage WHERE reject_reason IS NULL"
+    )
+    valid = count(con, "fresh")
+    select = ", ".join(f"f.{ident(c)}" for c in cols)
+    if count(con, "events") == 0:
+        con.execute(f"INSERT INTO events SELECT {select}, ? FROM fresh f WHERE _n = 1",
+                    [ingest_id])
+    else:
+        same_row = " AND ".join(
+            f"e.{ident(c)}{'::VARCHAR' if c == EXTRA else ''} IS NOT DISTINCT FROM "
+            f"f.{ident(c)}{'::VARCHAR' if c == EXTRA else ''}" for c in content)
+        con.execute(
+            f"INSERT INTO events SELECT {select}, ? FROM fresh f "
+            "ANTI JOIN (SELECT event_id FROM events WHERE event_id IS NOT NULL) e "
+            "ON e.event_id = f.event_id WHERE f._n = 1 AND f.event_id IS NOT NULL",
+            [ingest_id],
+        )
+        con.execute(
+            f"INSERT INTO events SELECT {select}, ? FROM fresh f "
+            f"ANTI JOIN (SELECT * FROM events WHERE event_id IS NULL) e ON {same_row} "
+            "WHERE f._n = 1 AND f.event_id IS NULL",
+            [ingest_id],
+        )
+    inserted = con.execute("SELECT count(*) FROM events WHERE ingest_id = ?",
+                           [ingest_id]).fetchone()
+    summary.accepted = int(inserted[0]) if inserted else 0
+    summary.duplicates = valid - summary.accepted
+    if summary.duplicates:
+        with_id = con.execute("SELECT count(*) FROM fresh WHERE event_id IS NOT NULL"
+                              ).fetchone()
+        ids_new = con.execute("SELECT count(*) FROM events WHERE ingest_id = ? "
+                              "AND event_id IS NOT NULL", [ingest_id]).fetchone()
+        dup_ids = int(with_id[0] if with_id else 0) - int(ids_new[0] if ids_new else 0)
+        summary.duplicates_by_kind = {k: v for k, v in (
+            ("repeated_event_id", dup_ids),
+            ("exact_row", summary.duplicates - dup_ids)) if v}
+    con.execute("DROP TABLE fresh")
+
+
+def _flag_bots(con: duckdb.DuckDBPyConnection, ingest_id: int) -> int:
+    """Flag users whose busiest minute in this batch reaches the bot threshold."""
+    con.execute(
+        "INSERT OR REPLACE INTO bot_flags "
+        "SELECT user_id, max(n), arg_max(minute, n), ? FROM ("
+        "  SELECT user_id, date_trunc('minute', timestamp) AS minute, count(*) AS n "
+        "  FROM events WHERE ingest_id = ? AND timestamp IS NOT NULL GROUP BY ALL"
+        f"  HAVING count(*) >= {BOT_EVENTS_PER_MINUTE}) GROUP BY user_id",
+        [ingest_id, ingest_id],
+    )
+    flagged = con.execute("SELECT count(*) FROM bot_flags WHERE ingest_id = ?",
+                          [ingest_id]).fetchone()
+    return int(flagged[0]) if flagged else 0
+
+
+def _upsert_entities(con: duckdb.DuckDBPyConnection, table: str, ingest_id: int,
+                     summary: TableSummary) -> None:
+    cols = _canonical(table)
+    keys = [ident(k) for k in KEYS[table]]
+    quoted = ", ".join(ident(c) for c in cols)
+    # Within a file the last row of a key wins: catalogs are often appended to over time.
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE fresh AS SELECT {quoted}, "
+        f"row_number() OVER (PARTITION BY {', '.join(keys)} ORDER BY rowid DESC) AS _n "
+        "FROM stage WHERE reject_reason IS NULL"
+    )
+    valid = count(con, "fresh")
+    latest = con.execute("SELECT count(*) FROM fresh WHERE _n = 1").fetchone()
+    n_latest = int(latest[0]) if latest else 0
+    join = " AND ".join(f"s.{k} = f.{k}" for k in keys)
+    same = " AND ".join(
+        f"s.{ident(c)}{'::VARCHAR' if c == EXTRA else ''} IS NOT DISTINCT FROM "
+        f"f.{ident(c)}{'::VARCHAR' if c == EXTRA else ''}" for c in cols)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE changes AS SELECT f.*, "
+        f"EXISTS (SELECT 1 FROM {table} s WHERE {join}) AS _known "
+        f"FROM fresh f WHERE f._n = 1 AND NOT EXISTS (SELECT 1 FROM {table} s WHERE {same})"
+    )
+    row = con.execute("SELECT count(*), count(*) FILTER (WHERE _known) FROM changes").fetchone()
+    changed, known = (int(row[0]), int(row[1])) if row else (0, 0)
+    con.execute(f"INSERT OR REPLACE INTO {table} SELECT {quoted}, ? FROM changes", [ingest_id])
+    con.execute("DROP TABLE fresh")
+    con.execute("DROP TABLE changes")
+    summary.accepted = changed
+    summary.updated = known
+    summary.duplicates = valid - changed
+    summary.duplicates_by_kind = {k: v for k, v in (
+        ("repeated_key", valid - n_latest), ("unchanged", n_latest - changed)) if v}

@@ -1,0 +1,63 @@
+"""The workspace store: one DuckDB file holding the canonical tables and the ingest log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from seamline.data.columns import EXTRA, KEYS, TABLES
+
+SCHEMA_VERSION = "1"
+DB_FILE = "seamline.duckdb"
+
+
+def _table_ddl(table: str) -> str:
+    cols = [f'"{c.name}" {c.sql_type}' for c in TABLES[table].values()]
+    cols += [f"{EXTRA} JSON", "ingest_id INTEGER"]
+    if table != "events":  # events are deduped by ingestion; an index would slow bulk loads
+        cols.append("PRIMARY KEY (" + ", ".join(f'"{k}"' for k in KEYS[table]) + ")")
+    return f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(cols)})"
+
+
+DDL = [
+    _table_ddl("events"),
+    _table_ddl("items"),
+    _table_ddl("users"),
+    """CREATE TABLE IF NOT EXISTS rejects (
+        ingest_id INTEGER, file VARCHAR, table_name VARCHAR, line BIGINT,
+        column_name VARCHAR, reason VARCHAR, value VARCHAR, message VARCHAR, raw JSON)""",
+    """CREATE TABLE IF NOT EXISTS ingests (
+        ingest_id INTEGER PRIMARY KEY, file VARCHAR, table_name VARCHAR, format VARCHAR,
+        rows BIGINT, accepted BIGINT, rejected BIGINT, duplicates BIGINT, updated BIGINT,
+        started_at TIMESTAMPTZ, seconds DOUBLE, summary JSON)""",
+    """CREATE TABLE IF NOT EXISTS bot_flags (
+        user_id VARCHAR PRIMARY KEY, max_events_per_minute BIGINT, busiest_minute TIMESTAMPTZ,
+        ingest_id INTEGER)""",
+    "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+]
+
+
+def connect(folder: Path, *, read_only: bool = False,
+            memory_limit: str | None = None, threads: int | None = None,
+            ) -> duckdb.DuckDBPyConnection:
+    """Open (and on first use create) the workspace's DuckDB file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(folder / DB_FILE), read_only=read_only)
+    con.execute("SET TimeZone = 'UTC'")
+    # Large sorts and joins spill next to the store rather than to a shared /tmp.
+    con.execute(f"SET temp_directory = '{(folder / 'tmp').as_posix()}'")
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    if not read_only:
+        for stmt in DDL:
+            con.execute(stmt)
+        con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+    return con
+
+
+def count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(row[0]) if row else 0
