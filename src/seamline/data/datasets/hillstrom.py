@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from seamline.data.datasets import SourceTables
-from seamline.data.datasets._common import query, read_text_table, require
+from seamline.data.datasets._common import literal, query, read_text_table, require
 from seamline.data.mapping import Mapping, TableMapping
 
 NAME = "hillstrom"
@@ -23,15 +23,14 @@ NAME = "hillstrom"
 # names no products, so every event points at this one placeholder item.
 STORE_ITEM = "hillstrom-store"
 CONTROL_ARM = "No E-Mail"
+# SQL for the user id made from the row number: hillstrom-000001 ... hillstrom-064000.
+_USER_ID = "'hillstrom-' || lpad(CAST(row_no AS VARCHAR), 6, '0')"
 
 
 def _numbered(path: Path) -> pa.Table:
     """The customer rows with their 1-based row number, the only identity they have."""
     raw = read_text_table(path)
     return raw.append_column("row_no", pa.array(range(1, raw.num_rows + 1), pa.int64()))
-
-
-_USER_ID = "'hillstrom-' || lpad(CAST(row_no AS VARCHAR), 6, '0')"
 
 
 def _users(rows: pa.Table) -> pa.Table:
@@ -50,12 +49,12 @@ def _users(rows: pa.Table) -> pa.Table:
 
 
 def _events(rows: pa.Table) -> pa.Table:
-    common = f"""{_USER_ID} AS user_id, '{STORE_ITEM}' AS item_id, 'fashion' AS domain,
+    common = f"""{_USER_ID} AS user_id, {literal(STORE_ITEM)} AS item_id, 'fashion' AS domain,
                  CAST(NULL AS TIMESTAMPTZ) AS "timestamp", row_no"""
     return query(
         f"""
         SELECT {common}, 'email' AS event_type, 'email' AS channel, segment AS campaign
-        FROM rows WHERE segment <> '{CONTROL_ARM}'
+        FROM rows WHERE segment <> {literal(CONTROL_ARM)}
         UNION ALL BY NAME
         SELECT {common}, 'visit' AS event_type, 'web' AS channel
         FROM rows WHERE visit = '1'

@@ -66,7 +66,10 @@ def _items(path: Path) -> pa.Table:
 
 def _users(path: Path) -> pa.Table:
     raw = read_text_table(
-        path, names=["user_id", "age", "gender", "occupation", "zip_code"], delimiter="|"
+        path,
+        names=["user_id", "age", "gender", "occupation", "zip_code"],
+        delimiter="|",
+        quoted=False,
     )
     return query(
         """

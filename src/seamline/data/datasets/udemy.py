@@ -32,7 +32,7 @@ def _items(path: Path) -> pa.Table:
                CAST(num_reviews AS BIGINT) AS num_reviews,
                CAST(num_lectures AS BIGINT) AS num_lectures,
                CAST(content_duration AS DOUBLE) AS content_hours,
-               published_timestamp AS published_at
+               published_timestamp AS published_at  -- already ISO 8601 in UTC
         FROM courses
         """,
         courses=courses,
