@@ -59,8 +59,10 @@ def prepare(users: int) -> tuple[Path, Path]:
     if not parquet.exists():
         import duckdb
 
-        duckdb.sql(f"COPY (SELECT * FROM read_csv('{csv}', all_varchar=true)) "
-                   f"TO '{parquet}' (FORMAT parquet)")
+        duckdb.sql(
+            f"COPY (SELECT * FROM read_csv('{csv}', all_varchar=true)) "
+            f"TO '{parquet}' (FORMAT parquet)"
+        )
     return csv, parquet
 
 
@@ -69,8 +71,12 @@ def run_job(kind: str, fmt: str, src: Path) -> dict[str, float]:
     shutil.rmtree(target, ignore_errors=True)
     db = str(target / "bare.duckdb") if kind == "duckdb" else str(target)
     target.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run([sys.executable, "-c", JOB, kind, fmt, str(src), db],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", JOB, kind, fmt, str(src), db],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     shutil.rmtree(target, ignore_errors=True)
     result: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
     return result
@@ -89,20 +95,32 @@ def main() -> None:
             for kind in runs:
                 r = run_job(kind, fmt, src)
                 runs[kind].append(r)
-                print(f"{fmt} {kind} run {i + 1}: {r['seconds']:.2f}s "
-                      f"{r['rows']:,.0f} rows, peak {r['peak_rss_mb']:,.0f} MiB", flush=True)
+                print(
+                    f"{fmt} {kind} run {i + 1}: {r['seconds']:.2f}s "
+                    f"{r['rows']:,.0f} rows, peak {r['peak_rss_mb']:,.0f} MiB",
+                    flush=True,
+                )
         med = {k: statistics.median(x["seconds"] for x in v) for k, v in runs.items()}
         for kind, v in runs.items():
             n = v[0]["rows"]
-            rows.append({
-                "format": fmt, "loader": kind, "rows": int(n),
-                "median_seconds": round(med[kind], 2),
-                "events_per_s": round(n / med[kind]),
-                "peak_rss_mb": round(max(x["peak_rss_mb"] for x in v)),
-                "throughput_vs_duckdb": round(med["duckdb"] / med[kind], 3),
-            })
-    result = {"date": time.strftime("%Y-%m-%d"), "users": args.users, "repeat": args.repeat,
-              "machine": f"{platform.machine()}, {_cores()} cores", "rows": rows}
+            rows.append(
+                {
+                    "format": fmt,
+                    "loader": kind,
+                    "rows": int(n),
+                    "median_seconds": round(med[kind], 2),
+                    "events_per_s": round(n / med[kind]),
+                    "peak_rss_mb": round(max(x["peak_rss_mb"] for x in v)),
+                    "throughput_vs_duckdb": round(med["duckdb"] / med[kind], 3),
+                }
+            )
+    result = {
+        "date": time.strftime("%Y-%m-%d"),
+        "users": args.users,
+        "repeat": args.repeat,
+        "machine": f"{platform.machine()}, {_cores()} cores",
+        "rows": rows,
+    }
     (HERE / "results.json").write_text(json.dumps(result, indent=2) + "\n")
     (HERE / "results.md").write_text(_markdown(result))
     print(_markdown(result))
@@ -126,9 +144,11 @@ def _markdown(r: dict[str, object]) -> str:
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     for x in r["rows"]:  # type: ignore[attr-defined]
-        lines.append(f"| {x['format']} | {x['loader']} | {x['rows']:,} | "
-                     f"{x['median_seconds']} | {x['events_per_s']:,} | "
-                     f"{x['throughput_vs_duckdb']} | {x['peak_rss_mb']:,} |")
+        lines.append(
+            f"| {x['format']} | {x['loader']} | {x['rows']:,} | "
+            f"{x['median_seconds']} | {x['events_per_s']:,} | "
+            f"{x['throughput_vs_duckdb']} | {x['peak_rss_mb']:,} |"
+        )
     lines += ["", "Floor: seamline >= 0.5x bare DuckDB throughput, peak RSS < 6 GiB.", ""]
     return "\n".join(lines)
 

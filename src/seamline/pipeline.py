@@ -32,8 +32,9 @@ class RunResult:
     stages: dict[str, Any] = field(default_factory=dict)
 
 
-def run(workspace: Workspace, config: RunConfig = RunConfig(),
-        progress: Progress | None = None) -> RunResult:
+def run(
+    workspace: Workspace, config: RunConfig = RunConfig(), progress: Progress | None = None
+) -> RunResult:
     """Make (or take) data, ingest it, run every stage and write `report.html`."""
     from seamline.data.synthetic import generate_world
     from seamline.report import write_report
@@ -42,13 +43,21 @@ def run(workspace: Workspace, config: RunConfig = RunConfig(),
     data_dir = config.data_dir
     if data_dir is None:
         data_dir = workspace.path / "synthetic"
-        world = generate_world(config.users, config.seed, data_dir,
-                               events_per_user=config.events_per_user, progress=progress)
-        stages["synth"] = {"users": world.users, "items": world.items, "events": world.events,
-                           "folder": str(data_dir)}
+        world = generate_world(
+            config.users,
+            config.seed,
+            data_dir,
+            events_per_user=config.events_per_user,
+            progress=progress,
+        )
+        stages["synth"] = {
+            "users": world.users,
+            "items": world.items,
+            "events": world.events,
+            "folder": str(data_dir),
+        }
     files = {t: data_dir / f"{t}.csv" for t in ("events", "items", "users")}
-    summary = workspace.ingest(**{t: p for t, p in files.items() if p.exists()},
-                               progress=progress)
+    summary = workspace.ingest(**{t: p for t, p in files.items() if p.exists()}, progress=progress)
     stages["ingest"] = {k: v for k, v in summary.to_dict().items() if k != "files"}
     report = write_report(workspace)
     log.info("report written to %s", report)

@@ -37,8 +37,9 @@ class NullProgress:
 
 
 @contextmanager
-def step(progress: Progress | None, description: str,
-         total: float | None = None) -> Iterator[ProgressTask]:
+def step(
+    progress: Progress | None, description: str, total: float | None = None
+) -> Iterator[ProgressTask]:
     """Context manager for one unit of long work: ``with step(p, "reading") as t: ...``."""
     p = progress or NullProgress()
     t = p.task(description, total)

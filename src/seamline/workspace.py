@@ -28,8 +28,13 @@ DEFAULT_WORKSPACE = Path("seamline-workspace")
 class Workspace:
     """A folder holding `seamline.duckdb` and the outputs of every stage."""
 
-    def __init__(self, path: str | Path = DEFAULT_WORKSPACE, *,
-                 memory_limit: str | None = None, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path = DEFAULT_WORKSPACE,
+        *,
+        memory_limit: str | None = None,
+        threads: int | None = None,
+    ) -> None:
         self.path = Path(path)
         self.memory_limit = memory_limit
         self.threads = threads
@@ -42,16 +47,23 @@ class Workspace:
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         if read_only and not self.db_path.exists():
             read_only = False  # first use: create the empty store
-        con = store.connect(self.path, read_only=read_only,
-                            memory_limit=self.memory_limit, threads=self.threads)
+        con = store.connect(
+            self.path, read_only=read_only, memory_limit=self.memory_limit, threads=self.threads
+        )
         try:
             yield con
         finally:
             con.close()
 
-    def ingest(self, *, events: str | Path | None = None, items: str | Path | None = None,
-               users: str | Path | None = None, mapping: Mapping | str | Path | None = None,
-               progress: Progress | None = None) -> IngestSummary:
+    def ingest(
+        self,
+        *,
+        events: str | Path | None = None,
+        items: str | Path | None = None,
+        users: str | Path | None = None,
+        mapping: Mapping | str | Path | None = None,
+        progress: Progress | None = None,
+    ) -> IngestSummary:
         """Ingest files (CSV, TSV, Parquet, JSON Lines) into the workspace."""
         m = mapping if isinstance(mapping, Mapping) else Mapping.load(mapping)
         files = {"items": items, "users": users, "events": events}
@@ -61,15 +73,18 @@ class Workspace:
             # column in the users file should not leave the events half-loaded.
             sources = {
                 t: readers.open_file(con, f, m.for_table(t).delimiter)
-                for t, f in files.items() if f is not None
+                for t, f in files.items()
+                if f is not None
             }
             for table, source in sources.items():
                 summary.parts.append(
-                    ingest_source(con, table, source, m.for_table(table), progress=progress))
+                    ingest_source(con, table, source, m.for_table(table), progress=progress)
+                )
         return summary
 
-    def ingest_source(self, source: SourceTables,
-                      progress: Progress | None = None) -> IngestSummary:
+    def ingest_source(
+        self, source: SourceTables, progress: Progress | None = None
+    ) -> IngestSummary:
         """Ingest tables produced by a dataset adapter (or any pyarrow tables)."""
         summary = IngestSummary()
         with self.connect() as con:
@@ -78,12 +93,16 @@ class Workspace:
                 if data is None:
                     continue
                 src = readers.arrow_source(con, table, data, f"{source.name}:{table}")
-                summary.parts.append(ingest_source(
-                    con, table, src, source.mapping.for_table(table), progress=progress))
+                summary.parts.append(
+                    ingest_source(
+                        con, table, src, source.mapping.for_table(table), progress=progress
+                    )
+                )
         return summary
 
-    def ingest_dataset(self, name: str, path: str | Path,
-                       progress: Progress | None = None) -> IngestSummary:
+    def ingest_dataset(
+        self, name: str, path: str | Path, progress: Progress | None = None
+    ) -> IngestSummary:
         """Ingest a public dataset by name (see `seamline.data.datasets.ADAPTERS`)."""
         return self.ingest_source(load_dataset(name, path), progress=progress)
 

@@ -19,8 +19,11 @@ from seamline.cli.progress import RichBars
 from seamline.errors import SeamlineError
 from seamline.workspace import DEFAULT_WORKSPACE, Workspace
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Seamline: cross-domain marketing between knowledge and fashion.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Seamline: cross-domain marketing between knowledge and fashion.",
+)
 out = Console()
 err = Console(stderr=True)
 
@@ -41,8 +44,11 @@ def one_line_errors(fn: F) -> F:
             err.print(f"[red]error:[/red] {e}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
         except OSError as e:
-            err.print(f"[red]error:[/red] {e.filename or ''}: {e.strerror}", highlight=False,
-                      soft_wrap=True)
+            err.print(
+                f"[red]error:[/red] {e.filename or ''}: {e.strerror}",
+                highlight=False,
+                soft_wrap=True,
+            )
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
@@ -62,8 +68,10 @@ def bars(as_json: bool) -> RichBars:
 
 @app.callback()
 def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
 
 
 @app.command()
@@ -77,13 +85,17 @@ def _ingest_table(s: dict[str, Any]) -> None:
     for c in ("file", "table", "rows", "accepted", "rejected", "duplicates", "updated"):
         t.add_column(c, justify="left" if c in ("file", "table") else "right")
     for p in s["files"]:
-        t.add_row(p["file"], p["table"], *(f"{p[c]:,}" for c in
-                                           ("rows", "accepted", "rejected", "duplicates",
-                                            "updated")))
+        t.add_row(
+            p["file"],
+            p["table"],
+            *(f"{p[c]:,}" for c in ("rows", "accepted", "rejected", "duplicates", "updated")),
+        )
     out.print(t)
     if s["rejected_by_reason"]:
-        out.print("rejected by reason: " + ", ".join(
-            f"{k} {v:,}" for k, v in s["rejected_by_reason"].items()))
+        out.print(
+            "rejected by reason: "
+            + ", ".join(f"{k} {v:,}" for k, v in s["rejected_by_reason"].items())
+        )
     if s["bot_users_flagged"]:
         out.print(f"[yellow]{s['bot_users_flagged']} users flagged as bot-like[/yellow]")
 
@@ -96,8 +108,10 @@ def ingest(
     items: Annotated[Path | None, typer.Option(help="Items (catalog) file.")] = None,
     users: Annotated[Path | None, typer.Option(help="Users file.")] = None,
     mapping: Annotated[Path | None, typer.Option(help="YAML column mapping.")] = None,
-    dataset: Annotated[str | None, typer.Option(
-        help="Public dataset adapter, e.g. movielens-100k (give its folder as PATH).")] = None,
+    dataset: Annotated[
+        str | None,
+        typer.Option(help="Public dataset adapter, e.g. movielens-100k (give its folder as PATH)."),
+    ] = None,
     path: Annotated[Path | None, typer.Argument(help="Dataset folder (with --dataset).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -111,23 +125,28 @@ def ingest(
         else:
             if not (events or items or users):
                 raise typer.BadParameter("give --events, --items, --users or --dataset")
-            summary = ws.ingest(events=events, items=items, users=users, mapping=mapping,
-                                progress=progress)
+            summary = ws.ingest(
+                events=events, items=items, users=users, mapping=mapping, progress=progress
+            )
     emit(summary.to_dict(), as_json, _ingest_table)
 
 
 def _quality_table(q: dict[str, Any]) -> None:
-    out.print(f"events {q['events']:,}  items {q['items']:,}  users {q['users']:,}  "
-              f"rejected {q['rejected']:,}  duplicates {q['duplicates']:,}  "
-              f"bot-flagged users {q['bot_flagged_users']:,}")
+    out.print(
+        f"events {q['events']:,}  items {q['items']:,}  users {q['users']:,}  "
+        f"rejected {q['rejected']:,}  duplicates {q['duplicates']:,}  "
+        f"bot-flagged users {q['bot_flagged_users']:,}"
+    )
     dr = q["date_range"]
     out.print(f"date range {dr['first']} .. {dr['last']}")
     t = Table(title="by domain")
     for c in ("domain", "events", "users", "items", "conversions", "revenue"):
         t.add_column(c, justify="left" if c == "domain" else "right")
     for d in q["by_domain"]:
-        t.add_row(d["domain"], *(f"{d[c]:,}" for c in
-                                 ("events", "users", "items", "conversions", "revenue")))
+        t.add_row(
+            d["domain"],
+            *(f"{d[c]:,}" for c in ("events", "users", "items", "conversions", "revenue")),
+        )
     out.print(t)
 
 
@@ -153,16 +172,24 @@ def synth(
     from seamline.data.synthetic import generate_world
 
     with bars(as_json) as progress:
-        world = generate_world(users, seed, out_dir, events_per_user=events_per_user,
-                               progress=progress)
-    emit(asdict(world), as_json, lambda w: out.print(
-        f"{w['users']:,} users, {w['items']:,} items, {w['events']:,} events -> {out_dir}"))
+        world = generate_world(
+            users, seed, out_dir, events_per_user=events_per_user, progress=progress
+        )
+    emit(
+        asdict(world),
+        as_json,
+        lambda w: out.print(
+            f"{w['users']:,} users, {w['items']:,} items, {w['events']:,} events -> {out_dir}"
+        ),
+    )
 
 
 @app.command()
 @one_line_errors
-def report(workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
-           output: Annotated[Path | None, typer.Option("--out")] = None) -> None:
+def report(
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    output: Annotated[Path | None, typer.Option("--out")] = None,
+) -> None:
     """Write the HTML report of the workspace."""
     from seamline.report import write_report
 
@@ -175,8 +202,10 @@ def run(
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     users: Annotated[int, typer.Option(min=10, help="Synthetic world size.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
-    data: Annotated[Path | None, typer.Option(
-        help="Folder with your events/items/users.csv instead of a synthetic world.")] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(help="Folder with your events/items/users.csv instead of a synthetic world."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The main job: make a synthetic world (or take --data), ingest, run every stage, report."""
@@ -184,9 +213,18 @@ def run(
     from seamline.pipeline import run as run_pipeline
 
     with bars(as_json) as progress:
-        result = run_pipeline(Workspace(workspace), RunConfig(users=users, seed=seed,
-                                                              data_dir=data), progress)
-    data_out = {"workspace": str(result.workspace), "report": str(result.report),
-                "stages": result.stages}
-    emit(data_out, as_json, lambda r: out.print(
-        f"ingested {r['stages']['ingest']['accepted']:,} rows\nreport: {r['report']}"))
+        result = run_pipeline(
+            Workspace(workspace), RunConfig(users=users, seed=seed, data_dir=data), progress
+        )
+    data_out = {
+        "workspace": str(result.workspace),
+        "report": str(result.report),
+        "stages": result.stages,
+    }
+    emit(
+        data_out,
+        as_json,
+        lambda r: out.print(
+            f"ingested {r['stages']['ingest']['accepted']:,} rows\nreport: {r['report']}"
+        ),
+    )

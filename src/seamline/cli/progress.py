@@ -29,9 +29,14 @@ class RichBars:
 
     def __init__(self, console: Console, enabled: bool = True) -> None:
         self.bar = RichProgress(
-            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-            MofNCompleteColumn(), TimeElapsedColumn(),
-            console=console, transient=False, disable=not enabled,
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+            disable=not enabled,
         )
 
     def __enter__(self) -> RichBars:
@@ -47,5 +52,8 @@ class RichBars:
     def finish(self, task: ProgressTask) -> None:
         if isinstance(task, _Task):
             t = self.bar.tasks[task.task_id]
-            self.bar.update(task.task_id, total=t.total or t.completed or 1,
-                            completed=t.total or t.completed or 1)
+            self.bar.update(
+                task.task_id,
+                total=t.total or t.completed or 1,
+                completed=t.total or t.completed or 1,
+            )

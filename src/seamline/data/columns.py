@@ -18,7 +18,14 @@ DOMAINS: tuple[str, ...] = ("knowledge", "fashion", "other")
 
 # Built-in event types, roughly ordered by intent. Custom types are declared in a mapping.
 EVENT_TYPES: tuple[str, ...] = (
-    "view", "click", "cart", "purchase", "enroll", "complete", "review", "rate",
+    "view",
+    "click",
+    "cart",
+    "purchase",
+    "enroll",
+    "complete",
+    "review",
+    "rate",
 )
 
 

@@ -94,8 +94,14 @@ class IngestSummary:
         }
 
 
-def ingest_source(con: duckdb.DuckDBPyConnection, table: str, source: Source,
-                  tm: TableMapping, *, progress: Progress | None = None) -> TableSummary:
+def ingest_source(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    source: Source,
+    tm: TableMapping,
+    *,
+    progress: Progress | None = None,
+) -> TableSummary:
     """Validate `source` as `table` and add what is new to the store, in one transaction."""
     started = time.perf_counter()
     p = plan(table, source, tm)
@@ -120,9 +126,19 @@ def ingest_source(con: duckdb.DuckDBPyConnection, table: str, source: Source,
         summary.seconds = round(time.perf_counter() - started, 3)
         con.execute(
             "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?)",
-            [ingest_id, source.label, table, source.fmt, summary.rows, summary.accepted,
-             summary.rejected, summary.duplicates, summary.updated, summary.seconds,
-             json.dumps(summary.to_dict())],
+            [
+                ingest_id,
+                source.label,
+                table,
+                source.fmt,
+                summary.rows,
+                summary.accepted,
+                summary.rejected,
+                summary.duplicates,
+                summary.updated,
+                summary.seconds,
+                json.dumps(summary.to_dict()),
+            ],
         )
         con.execute("DROP TABLE IF EXISTS stage")
         con.execute("COMMIT")
@@ -130,11 +146,16 @@ def ingest_source(con: duckdb.DuckDBPyConnection, table: str, source: Source,
         con.execute("ROLLBACK")
         raise
     if summary.rejected:
-        log.info("%s: %d rows rejected %s", source.label, summary.rejected,
-                 summary.rejected_by_reason)
+        log.info(
+            "%s: %d rows rejected %s", source.label, summary.rejected, summary.rejected_by_reason
+        )
     if summary.bot_users_flagged:
-        log.warning("%s: %d users flagged as bot-like (>= %d events in a minute)",
-                    source.label, summary.bot_users_flagged, BOT_EVENTS_PER_MINUTE)
+        log.warning(
+            "%s: %d users flagged as bot-like (>= %d events in a minute)",
+            source.label,
+            summary.bot_users_flagged,
+            BOT_EVENTS_PER_MINUTE,
+        )
     return summary
 
 
@@ -147,25 +168,36 @@ def _message(reason: str, value: str | None, column: str, allowed: tuple[str, ..
     key = "missing" if reason.startswith("missing_") else reason
     text = MESSAGES.get(key)
     if reason == "bad_event_type":
-        text = f"is not an allowed event type ({', '.join(allowed)}; declare others as " \
-               "custom_event_types in the mapping)"
+        text = (
+            f"is not an allowed event type ({', '.join(allowed)}; declare others as "
+            "custom_event_types in the mapping)"
+        )
     elif text is None:  # bad_<number column>
-        text = ("is not a non-negative number" if reason[4:] in NON_NEGATIVE
-                else "is not a finite number")
+        text = (
+            "is not a non-negative number"
+            if reason[4:] in NON_NEGATIVE
+            else "is not a finite number"
+        )
     shown = "(empty)" if value is None else repr(value)
     return f"column {column!r}: {shown} {text}" if column else text
 
 
-def _store_rejects(con: duckdb.DuckDBPyConnection, ingest_id: int, table: str,
-                   source: Source, tm: TableMapping, summary: TableSummary) -> None:
+def _store_rejects(
+    con: duckdb.DuckDBPyConnection,
+    ingest_id: int,
+    table: str,
+    source: Source,
+    tm: TableMapping,
+    summary: TableSummary,
+) -> None:
     """Copy rejected rows (and malformed lines) into `rejects`, once per file line."""
     rows = con.execute(
         "SELECT rowid, reject_reason, reject_column, reject_value, reject_raw "
         "FROM stage WHERE reject_reason IS NOT NULL ORDER BY rowid"
     ).fetchall()
+    lines = readers.record_lines(con, source, [int(r[0]) for r in rows], count(con, "stage"))
     records = [
-        (source.line_of(int(i)), col, reason, val,
-         _message(reason, val, col, tm.allowed_event_types), raw)
+        (lines[int(i)], col, reason, val, _message(reason, val, col, tm.allowed_event_types), raw)
         for i, reason, col, val, raw in rows
     ]
     records += [
@@ -176,8 +208,10 @@ def _store_rejects(con: duckdb.DuckDBPyConnection, ingest_id: int, table: str,
     summary.rejected_by_reason = dict(sorted(Counter(r[2] for r in records).items()))
     if not records:
         return
-    con.execute("CREATE OR REPLACE TEMP TABLE new_rejects (line BIGINT, column_name VARCHAR, "
-                "reason VARCHAR, value VARCHAR, message VARCHAR, raw VARCHAR)")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE new_rejects (line BIGINT, column_name VARCHAR, "
+        "reason VARCHAR, value VARCHAR, message VARCHAR, raw VARCHAR)"
+    )
     con.executemany("INSERT INTO new_rejects VALUES (?, ?, ?, ?, ?, ?)", records)
     # A re-ingested file reports its rejects again but does not store them twice.
     con.execute(
@@ -194,56 +228,88 @@ def _canonical(table: str) -> list[str]:
     return [*TABLES[table], EXTRA]
 
 
-def _insert_events(con: duckdb.DuckDBPyConnection, ingest_id: int,
-                   summary: TableSummary) -> None:
-    cols = _canonical("events")
-    content = [c for c in cols if c != "event_id"]
-    # Key: the event_id when there is one, else the whole row.
-    key = ["event_id"] + [
-        f"CASE WHEN event_id IS NULL THEN {ident(c)}{'::VARCHAR' if c == EXTRA else ''} END"
-        for c in content
-    ]
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE fresh AS SELECT "
-        + ", ".join(ident(c) for c in cols)
-        + f", row_number() OVER (PARTITION BY {', '.join(key)} ORDER BY rowid) AS _n "
-        "FROM stage WHERE reject_reason IS NULL"
+def _key_hash(prefix: str = "") -> str:
+    """64-bit hash of an event's identity: its event_id, else the whole row.
+
+    Hashes only pick candidates; duplicates are then confirmed on the real values, so a
+    hash collision can never drop an event.
+    """
+    content = [c for c in _canonical("events") if c != "event_id"]
+    row = ", ".join(f"{prefix}{ident(c)}{'::VARCHAR' if c == EXTRA else ''}" for c in content)
+    return (
+        f"CASE WHEN {prefix}event_id IS NOT NULL THEN hash('id', {prefix}event_id) "
+        f"ELSE hash({row}) END"
     )
-    valid = count(con, "fresh")
-    select = ", ".join(f"f.{ident(c)}" for c in cols)
-    if count(con, "events") == 0:
-        con.execute(f"INSERT INTO events SELECT {select}, ? FROM fresh f WHERE _n = 1",
-                    [ingest_id])
-    else:
-        same_row = " AND ".join(
-            f"e.{ident(c)}{'::VARCHAR' if c == EXTRA else ''} IS NOT DISTINCT FROM "
-            f"f.{ident(c)}{'::VARCHAR' if c == EXTRA else ''}" for c in content)
+
+
+def _same_event(a: str, b: str) -> str:
+    """Null-safe equality of two events' identities (SQL over aliases `a` and `b`)."""
+    content = [c for c in _canonical("events") if c != "event_id"]
+    cast = {EXTRA: "::VARCHAR"}
+    row = " AND ".join(
+        f"{a}.{ident(c)}{cast.get(c, '')} IS NOT DISTINCT FROM {b}.{ident(c)}{cast.get(c, '')}"
+        for c in content
+    )
+    return (
+        f"({a}.event_id IS NOT NULL AND {a}.event_id = {b}.event_id) OR "
+        f"({a}.event_id IS NULL AND {b}.event_id IS NULL AND {row})"
+    )
+
+
+def _insert_events(con: duckdb.DuckDBPyConnection, ingest_id: int, summary: TableSummary) -> None:
+    """Insert the valid staged events that are new, within the file and to the store.
+
+    Fast path: hash every valid row's identity; only rows whose hash repeats in the file or
+    appears in the store are compared exactly. Most files have none, and then the whole
+    stage goes in with one INSERT.
+    """
+    cols = ", ".join(ident(c) for c in _canonical("events"))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE keys AS SELECT rowid AS _i, "
+        f"{_key_hash()} AS _k FROM stage WHERE reject_reason IS NULL"
+    )
+    valid = count(con, "keys")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE suspect AS "
+        "SELECT _k FROM keys GROUP BY _k HAVING count(*) > 1"
+    )
+    if count(con, "events"):
         con.execute(
-            f"INSERT INTO events SELECT {select}, ? FROM fresh f "
-            "ANTI JOIN (SELECT event_id FROM events WHERE event_id IS NOT NULL) e "
-            "ON e.event_id = f.event_id WHERE f._n = 1 AND f.event_id IS NOT NULL",
-            [ingest_id],
+            f"INSERT INTO suspect SELECT DISTINCT {_key_hash()} AS _k FROM events "
+            f"WHERE {_key_hash()} IN (SELECT _k FROM keys)"
         )
-        con.execute(
-            f"INSERT INTO events SELECT {select}, ? FROM fresh f "
-            f"ANTI JOIN (SELECT * FROM events WHERE event_id IS NULL) e ON {same_row} "
-            "WHERE f._n = 1 AND f.event_id IS NULL",
-            [ingest_id],
-        )
-    inserted = con.execute("SELECT count(*) FROM events WHERE ingest_id = ?",
-                           [ingest_id]).fetchone()
-    summary.accepted = int(inserted[0]) if inserted else 0
-    summary.duplicates = valid - summary.accepted
-    if summary.duplicates:
-        with_id = con.execute("SELECT count(*) FROM fresh WHERE event_id IS NOT NULL"
-                              ).fetchone()
-        ids_new = con.execute("SELECT count(*) FROM events WHERE ingest_id = ? "
-                              "AND event_id IS NOT NULL", [ingest_id]).fetchone()
-        dup_ids = int(with_id[0] if with_id else 0) - int(ids_new[0] if ids_new else 0)
-        summary.duplicates_by_kind = {k: v for k, v in (
-            ("repeated_event_id", dup_ids),
-            ("exact_row", summary.duplicates - dup_ids)) if v}
-    con.execute("DROP TABLE fresh")
+    # Exact check on the candidates: a row is a duplicate if an identical event comes
+    # earlier in the file or is already stored.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE candidates AS SELECT k._i, k._k, s.* "
+        "FROM keys k JOIN stage s ON s.rowid = k._i "
+        "WHERE k._k IN (SELECT _k FROM suspect)"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE dropped AS "
+        "SELECT c._i, c.event_id IS NOT NULL AS by_id FROM candidates c WHERE EXISTS ("
+        f"  SELECT 1 FROM candidates p WHERE p._k = c._k AND p._i < c._i "
+        f"  AND ({_same_event('p', 'c')})) "
+        "OR EXISTS (SELECT 1 FROM events e WHERE "
+        f"  {_key_hash('e.')} = c._k AND ({_same_event('e', 'c')}))"
+    )
+    dropped = count(con, "dropped")
+    keep = "" if not dropped else " AND rowid NOT IN (SELECT _i FROM dropped)"
+    con.execute(
+        f"INSERT INTO events SELECT {cols}, ? FROM stage WHERE reject_reason IS NULL{keep}",
+        [ingest_id],
+    )
+    summary.accepted = valid - dropped
+    summary.duplicates = dropped
+    if dropped:
+        row = con.execute(
+            "SELECT count(*) FILTER (WHERE by_id), count(*) FILTER (WHERE NOT by_id) FROM dropped"
+        ).fetchone() or (0, 0)
+        summary.duplicates_by_kind = {
+            k: int(v) for k, v in (("repeated_event_id", row[0]), ("exact_row", row[1])) if v
+        }
+    for t in ("keys", "suspect", "candidates", "dropped"):
+        con.execute(f"DROP TABLE {t}")
 
 
 def _flag_bots(con: duckdb.DuckDBPyConnection, ingest_id: int) -> int:
@@ -256,13 +322,15 @@ def _flag_bots(con: duckdb.DuckDBPyConnection, ingest_id: int) -> int:
         f"  HAVING count(*) >= {BOT_EVENTS_PER_MINUTE}) GROUP BY user_id",
         [ingest_id, ingest_id],
     )
-    flagged = con.execute("SELECT count(*) FROM bot_flags WHERE ingest_id = ?",
-                          [ingest_id]).fetchone()
+    flagged = con.execute(
+        "SELECT count(*) FROM bot_flags WHERE ingest_id = ?", [ingest_id]
+    ).fetchone()
     return int(flagged[0]) if flagged else 0
 
 
-def _upsert_entities(con: duckdb.DuckDBPyConnection, table: str, ingest_id: int,
-                     summary: TableSummary) -> None:
+def _upsert_entities(
+    con: duckdb.DuckDBPyConnection, table: str, ingest_id: int, summary: TableSummary
+) -> None:
     cols = _canonical(table)
     keys = [ident(k) for k in KEYS[table]]
     quoted = ", ".join(ident(c) for c in cols)
@@ -278,7 +346,9 @@ def _upsert_entities(con: duckdb.DuckDBPyConnection, table: str, ingest_id: int,
     join = " AND ".join(f"s.{k} = f.{k}" for k in keys)
     same = " AND ".join(
         f"s.{ident(c)}{'::VARCHAR' if c == EXTRA else ''} IS NOT DISTINCT FROM "
-        f"f.{ident(c)}{'::VARCHAR' if c == EXTRA else ''}" for c in cols)
+        f"f.{ident(c)}{'::VARCHAR' if c == EXTRA else ''}"
+        for c in cols
+    )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE changes AS SELECT f.*, "
         f"EXISTS (SELECT 1 FROM {table} s WHERE {join}) AS _known "
@@ -292,5 +362,8 @@ def _upsert_entities(con: duckdb.DuckDBPyConnection, table: str, ingest_id: int,
     summary.accepted = changed
     summary.updated = known
     summary.duplicates = valid - changed
-    summary.duplicates_by_kind = {k: v for k, v in (
-        ("repeated_key", valid - n_latest), ("unchanged", n_latest - changed)) if v}
+    summary.duplicates_by_kind = {
+        k: v
+        for k, v in (("repeated_key", valid - n_latest), ("unchanged", n_latest - changed))
+        if v
+    }

@@ -101,11 +101,17 @@ class Mapping(BaseModel):
             raw: Any = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
         except OSError as e:
             raise ConfigError(f"{p}: cannot read mapping ({e.strerror})") from e
-        except yaml.YAMLError as e:
-            raise ConfigError(f"{p}: not valid YAML ({e})") from e
+        except yaml.YAMLError as e:  # its text spans lines; errors here are one line
+            raise ConfigError(f"{p}: not valid YAML ({' '.join(str(e).split())})") from e
         try:
-            return cls.model_validate(raw)
+            mapping = cls.model_validate(raw)
         except ValidationError as e:
             first = e.errors()[0]
-            where = ".".join(str(x) for x in first["loc"])
+            where = ".".join(str(x) for x in first["loc"]) or "mapping"
             raise ConfigError(f"{p}: {where}: {first['msg']}") from e
+        try:  # check column names and event types now, naming the file
+            for table in TABLES:
+                mapping.for_table(table).event_type_map()
+        except ConfigError as e:
+            raise ConfigError(f"{p}: {e}") from e
+        return mapping

@@ -38,9 +38,13 @@ DDL = [
 ]
 
 
-def connect(folder: Path, *, read_only: bool = False,
-            memory_limit: str | None = None, threads: int | None = None,
-            ) -> duckdb.DuckDBPyConnection:
+def connect(
+    folder: Path,
+    *,
+    read_only: bool = False,
+    memory_limit: str | None = None,
+    threads: int | None = None,
+) -> duckdb.DuckDBPyConnection:
     """Open (and on first use create) the workspace's DuckDB file."""
     folder.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(folder / DB_FILE), read_only=read_only)

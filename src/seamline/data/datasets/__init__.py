@@ -32,8 +32,9 @@ class SourceTables:
 
     def tables(self) -> dict[str, pa.Table]:
         return {
-            k: t for k, t in (("events", self.events), ("items", self.items),
-                              ("users", self.users)) if t is not None
+            k: t
+            for k, t in (("events", self.events), ("items", self.items), ("users", self.users))
+            if t is not None
         }
 
 
