@@ -16,6 +16,7 @@ from rich.table import Table
 
 from seamline import __version__
 from seamline.cli.progress import RichBars
+from seamline.data.datasets import default_path
 from seamline.errors import SeamlineError
 from seamline.workspace import DEFAULT_WORKSPACE, Workspace
 
@@ -112,7 +113,10 @@ def ingest(
         str | None,
         typer.Option(help="Public dataset adapter, e.g. movielens-100k (give its folder as PATH)."),
     ] = None,
-    path: Annotated[Path | None, typer.Argument(help="Dataset folder (with --dataset).")] = None,
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="Dataset folder (with --dataset; default ../shared/data/<folder>)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Validate, clean, dedupe and store events, items and users."""
@@ -120,7 +124,7 @@ def ingest(
     with bars(as_json) as progress:
         if dataset:
             if path is None:
-                raise typer.BadParameter("--dataset needs the dataset folder as PATH")
+                path = default_path(dataset)
             summary = ws.ingest_dataset(dataset, path, progress=progress)
         else:
             if not (events or items or users):

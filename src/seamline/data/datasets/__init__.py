@@ -10,6 +10,7 @@ through exactly the same validation, cleaning and dedupe as a user's own files.
 from __future__ import annotations
 
 import importlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +62,22 @@ FOLDERS: dict[str, str] = {
     "hillstrom": "hillstrom",
     "online-retail": "online-retail",
 }
+
+
+def default_path(name: str) -> Path:
+    """Where dataset `name` is looked for when no folder is given.
+
+    ``$SEAMLINE_SHARED_DATA/<folder>`` when set, else ``./shared/data`` or
+    ``../shared/data`` beside the current directory.
+    """
+    if name not in FOLDERS:
+        raise DataError(f"unknown dataset {name!r}; available: {', '.join(sorted(ADAPTERS))}")
+    env = os.environ.get("SEAMLINE_SHARED_DATA")
+    roots = [Path(env)] if env else [Path("shared/data"), Path("../shared/data")]
+    for root in roots:
+        if (root / FOLDERS[name]).is_dir():
+            return root / FOLDERS[name]
+    return roots[0] / FOLDERS[name]
 
 
 def load_dataset(name: str, path: str | Path) -> SourceTables:
