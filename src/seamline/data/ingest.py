@@ -182,6 +182,11 @@ def _message(reason: str, value: str | None, column: str, allowed: tuple[str, ..
     return f"column {column!r}: {shown} {text}" if column else text
 
 
+def _line_breaks(raw: str) -> int:
+    """Line breaks inside the values of a rejected row (its raw row as JSON)."""
+    return sum(v.count("\n") for v in json.loads(raw).values() if isinstance(v, str))
+
+
 def _store_rejects(
     con: duckdb.DuckDBPyConnection,
     ingest_id: int,
@@ -195,7 +200,8 @@ def _store_rejects(
         "SELECT rowid, reject_reason, reject_column, reject_value, reject_raw "
         "FROM stage WHERE reject_reason IS NOT NULL ORDER BY rowid"
     ).fetchall()
-    lines = readers.record_lines(con, source, [int(r[0]) for r in rows], count(con, "stage"))
+    breaks = {int(r[0]): _line_breaks(r[4]) for r in rows}
+    lines = readers.record_lines(con, source, breaks, count(con, "stage"))
     records = [
         (lines[int(i)], col, reason, val, _message(reason, val, col, tm.allowed_event_types), raw)
         for i, reason, col, val, raw in rows
@@ -314,13 +320,17 @@ def _insert_events(con: duckdb.DuckDBPyConnection, ingest_id: int, summary: Tabl
 
 def _flag_bots(con: duckdb.DuckDBPyConnection, ingest_id: int) -> int:
     """Flag users whose busiest minute in this batch reaches the bot threshold."""
+    # Only users with enough events in the whole batch can qualify: that cheap filter
+    # spares the per-minute grouping of everyone else. Minutes are integer epoch buckets.
+    batch = f"FROM events WHERE ingest_id = {int(ingest_id)} AND timestamp IS NOT NULL"
     con.execute(
         "INSERT OR REPLACE INTO bot_flags "
-        "SELECT user_id, max(n), arg_max(minute, n), ? FROM ("
-        "  SELECT user_id, date_trunc('minute', timestamp) AS minute, count(*) AS n "
-        "  FROM events WHERE ingest_id = ? AND timestamp IS NOT NULL GROUP BY ALL"
-        f"  HAVING count(*) >= {BOT_EVENTS_PER_MINUTE}) GROUP BY user_id",
-        [ingest_id, ingest_id],
+        "SELECT user_id, max(n), to_timestamp(arg_max(minute, n) * 60), ? FROM ("
+        f"  SELECT user_id, epoch_us(timestamp) // 60000000 AS minute, count(*) AS n {batch}"
+        f"  AND user_id IN (SELECT user_id {batch} GROUP BY user_id"
+        f"    HAVING count(*) >= {BOT_EVENTS_PER_MINUTE})"
+        f"  GROUP BY ALL HAVING count(*) >= {BOT_EVENTS_PER_MINUTE}) GROUP BY user_id",
+        [ingest_id],
     )
     flagged = con.execute(
         "SELECT count(*) FROM bot_flags WHERE ingest_id = ?", [ingest_id]
