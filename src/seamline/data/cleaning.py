@@ -97,12 +97,13 @@ def resolve_columns(table: str, source: Source, tm: TableMapping) -> dict[str, s
     """Map canonical column -> source column, by mapping, exact name or alias."""
     spec = TABLES[table]
     by_norm = {c.strip().lower(): c for c in source.columns}
+    found = ", ".join(c for c in source.columns if c != "__malformed")  # as the file has them
     out: dict[str, str] = {}
     for canon, theirs in tm.columns.items():
         if theirs not in source.columns and theirs.strip().lower() not in by_norm:
             raise DataError(
                 f"{source.label}: mapping names column {theirs!r} for {canon}, but the file "
-                f"has only: {', '.join(source.columns)}"
+                f"has only: {found}"
             )
         out[canon] = theirs if theirs in source.columns else by_norm[theirs.strip().lower()]
     used = set(out.values())
@@ -127,7 +128,7 @@ def resolve_columns(table: str, source: Source, tm: TableMapping) -> dict[str, s
     if missing:
         raise DataError(
             f"{source.label}: missing required column(s) {', '.join(missing)} for {table} "
-            f"(found: {', '.join(source.columns)}; map yours with a column mapping)"
+            f"(found: {found}; map yours with a column mapping)"
         )
     return out
 

@@ -7,6 +7,8 @@ Malformed lines (wrong number of fields, broken JSON) are rejects too.
 
 from __future__ import annotations
 
+import csv
+import gzip
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,9 +17,15 @@ import duckdb
 from seamline.errors import DataError
 
 FORMATS = {
-    ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "csv",
-    ".parquet": "parquet", ".pq": "parquet",
-    ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".txt": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
 }
 
 
@@ -35,20 +43,30 @@ class Malformed:
 class Source:
     """A file opened as a relation of text columns, in file order."""
 
-    label: str                      # what error messages call the file
+    label: str  # what error messages call the file
     fmt: str
-    sql: str                        # a SELECT over the file, one text column per field
-    columns: list[str]              # field names as the file spells them
-    first_line: int                 # line number of the first data record
+    sql: str  # a SELECT over the file, one text column per field
+    columns: list[str]  # field names as the file spells them
+    first_line: int  # line number of the first data record
     malformed: list[Malformed] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)  # lines holding no record (blank)
 
     def line_of(self, index: int) -> int:
-        """Line of the `index`-th good record, skipping the malformed lines before it."""
-        line = self.first_line + index
-        for bad in sorted(m.line for m in self.malformed):  # usually empty
-            if bad <= line:
+        """Line of the `index`-th good record, skipping malformed and blank lines."""
+        return self.lines_of([index])[index]
+
+    def lines_of(self, indices: list[int]) -> dict[int, int]:
+        """Line of each good record index, in one pass over the skipped lines."""
+        skip = sorted({m.line for m in self.malformed} | set(self.skipped))
+        out: dict[int, int] = {}
+        passed = 0
+        for index in sorted(set(indices)):
+            line = self.first_line + index + passed
+            while passed < len(skip) and skip[passed] <= line:
+                passed += 1
                 line += 1
-        return line
+            out[index] = line
+        return out
 
 
 def detect_format(path: Path) -> str:
@@ -71,8 +89,9 @@ def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def open_file(con: duckdb.DuckDBPyConnection, path: str | Path,
-              delimiter: str | None = None) -> Source:
+def open_file(
+    con: duckdb.DuckDBPyConnection, path: str | Path, delimiter: str | None = None
+) -> Source:
     """Open `path` for ingestion; raise DataError (one line) when it is unusable."""
     p = Path(path)
     if not p.is_file():
@@ -89,21 +108,21 @@ def open_file(con: duckdb.DuckDBPyConnection, path: str | Path,
         raise DataError(f"{p}: cannot read as {fmt} ({msg})") from e
 
 
-def _open_csv(con: duckdb.DuckDBPyConnection, p: Path, fmt: str,
-              delimiter: str | None) -> Source:
+def _open_csv(con: duckdb.DuckDBPyConnection, p: Path, fmt: str, delimiter: str | None) -> Source:
     delim = f", delim={_q(delimiter)}" if delimiter else ""
     # Malformed lines go to DuckDB's rejects tables instead of aborting the whole load.
     con.execute("DROP TABLE IF EXISTS seamline_csv_errors")
     con.execute("DROP TABLE IF EXISTS seamline_csv_scans")
-    base = (f"read_csv({_q(str(p))}, all_varchar=true, header=true{delim}, "
-            "store_rejects=true, rejects_table='seamline_csv_errors', "
-            "rejects_scan='seamline_csv_scans', max_line_size=10000000)")
+    base = (
+        f"read_csv({_q(str(p))}, all_varchar=true, header=true{delim}, "
+        "store_rejects=true, rejects_table='seamline_csv_errors', "
+        "rejects_scan='seamline_csv_scans', max_line_size=10000000)"
+    )
     # Column names come from the header alone; the sniffer never guesses types here.
     cols = [d[0] for d in con.execute(f"DESCRIBE SELECT * FROM {base}").fetchall()]
     if not cols or all(c.startswith("column") and c[6:].isdigit() for c in cols):
         raise DataError(f"{p}: no header row found (the first line must name the columns)")
-    return Source(label=str(p), fmt=fmt, sql=f"SELECT * FROM {base}", columns=cols,
-                  first_line=2)
+    return Source(label=str(p), fmt=fmt, sql=f"SELECT * FROM {base}", columns=cols, first_line=2)
 
 
 def collect_csv_errors(con: duckdb.DuckDBPyConnection, source: Source) -> None:
@@ -111,16 +130,166 @@ def collect_csv_errors(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     if source.fmt not in ("csv", "tsv"):
         return
     try:
+        # DuckDB may report one line several times (once per missing column): keep one.
         rows = con.execute(
-            "SELECT DISTINCT line, error_type::VARCHAR, csv_line, error_message "
-            "FROM seamline_csv_errors ORDER BY line"
+            "SELECT line, arg_min(error_type::VARCHAR, column_idx), "
+            "ltrim(arg_min(csv_line, column_idx), chr(13) || chr(10)), "
+            "arg_min(error_message, column_idx) "
+            "FROM seamline_csv_errors GROUP BY line ORDER BY line"
         ).fetchall()
     except duckdb.CatalogException:
         return
     source.malformed = [
-        Malformed(line=int(r[0]), reason="malformed_line", text=r[2] or "",
-                  message=f"{r[1].lower()}: {r[3]}") for r in rows
+        Malformed(
+            line=int(r[0]),
+            reason="malformed_line",
+            text=r[2] or "",
+            message=f"{r[1].lower()}: {r[3]}",
+        )
+        for r in rows
     ]
+
+
+def _lines(p: Path) -> str:
+    """The file as one text value per physical line, numbered `n` from 1 (blank: NULL)."""
+    return (
+        f"read_csv({_q(str(p))}, columns={{'t': 'VARCHAR'}}, header=false, "
+        "delim='\x01', quote='', escape='', max_line_size=10000000) "
+        "WITH ORDINALITY AS lines(t, n)"
+    )
+
+
+def record_lines(
+    con: duckdb.DuckDBPyConnection, source: Source, newlines: dict[int, int], records: int
+) -> dict[int, int]:
+    """File line of each good record index in `newlines` (0-based, file order, `records` in
+    all); `newlines` holds how many line breaks each of those records has inside quotes.
+
+    The CSV reader skips blank lines, and a quoted field may span lines (DuckDB's own line
+    numbers for malformed lines do not count those), so for CSV the lines that start a
+    record are found from the file itself; this also moves each malformed line to its
+    file line. A found layout is used only when it agrees with the reader (record counts,
+    and the line breaks inside each record asked about); otherwise lines are counted from
+    the header.
+    """
+    indices = list(newlines)
+    if source.fmt not in ("csv", "tsv") or not (indices or source.malformed):
+        return source.lines_of(indices)
+    found = _starts_by_quote_parity(con, source, newlines, records) or _starts_by_python_csv(
+        source, indices, records
+    )
+    if found is None:
+        return source.lines_of(indices)
+    good, bad = found
+    for m, line in zip(source.malformed, bad, strict=True):
+        m.line = line
+    return good
+
+
+Starts = tuple[dict[int, int], list[int]]  # good record index -> line; malformed lines
+
+
+def _starts_by_quote_parity(
+    con: duckdb.DuckDBPyConnection, source: Source, newlines: dict[int, int], records: int
+) -> Starts | None:
+    """Fast path: one scan lists the blank lines and the lines with an odd number of quote
+    characters; the lines after one such line up to the next are inside a quoted field.
+    A quote alone inside a field (12" vinyl) breaks that; then the line breaks a record
+    seems to span disagree with those its values hold, and the slow path takes over."""
+    odd = "(length(t) - length(replace(t, '\"', ''))) % 2 = 1"
+    try:
+        row = con.execute(
+            f"SELECT list(n ORDER BY n) FILTER (WHERE t IS NULL), "
+            f"list(n ORDER BY n) FILTER (WHERE {odd}), count(*) "
+            f"FROM {_lines(Path(source.label))}"
+        ).fetchone()
+    except duckdb.Error:
+        return None
+    if row is None:
+        return None
+    blank: list[int] = row[0] or []
+    odd_lines: list[int] = row[1] or []
+    last = int(row[2])
+    if len(odd_lines) % 2:
+        return None
+    # A quoted field opens on line a and closes on line b: lines a+1..b continue a record.
+    inside = {a: b for a, b in zip(odd_lines[::2], odd_lines[1::2], strict=True)}
+    spans = [(a + 1, b) for a, b in inside.items()]
+    # The reader numbers malformed lines without the line breaks inside quotes.
+    bad, shift, j = [], 0, 0
+    for m in source.malformed:
+        line = m.line + shift
+        while j < len(spans) and spans[j][0] <= line:
+            shift += spans[j][1] - spans[j][0] + 1
+            line += spans[j][1] - spans[j][0] + 1
+            j += 1
+        bad.append(line)
+    skip = sorted([*spans, *((n, n) for n in blank), *((n, n) for n in bad)])
+    merged: list[tuple[int, int]] = []
+    for lo, hi in skip:
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+        else:
+            merged.append((lo, hi))
+    good: dict[int, int] = {}
+    passed, j = 0, 0
+    for k in sorted(newlines):
+        line = source.first_line + k + passed
+        while j < len(merged) and merged[j][0] <= line:
+            passed += merged[j][1] - merged[j][0] + 1
+            line += merged[j][1] - merged[j][0] + 1
+            j += 1
+        good[k] = line
+    skipped = sum(hi - lo + 1 for lo, hi in merged if lo >= source.first_line)
+    breaks = {k: inside.get(n, n) - n for k, n in good.items()}
+    if (
+        last - (source.first_line - 1) - skipped != records
+        or breaks != newlines
+        or [inside.get(n, n) - n for n in bad] != [m.text.count("\n") for m in source.malformed]
+    ):
+        return None
+    return good, bad
+
+
+def _starts_by_python_csv(source: Source, indices: list[int], records: int) -> Starts | None:
+    """Slow path: parse the file with Python's csv module, which treats quotes like
+    DuckDB does, and note the line each record starts on."""
+    path = Path(source.label)
+    if path.suffix.lower() == ".zst":
+        return None
+    want = set(indices)
+    good: dict[int, int] = {}
+    bad: list[int] = []
+    k = 0
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as f:
+            header = f.readline()
+            delim = next(
+                (
+                    d
+                    for d in (",", "\t", ";", "|")
+                    if next(csv.reader([header], delimiter=d)) == source.columns
+                ),
+                None,
+            )
+            if delim is None:
+                return None
+            reader = csv.reader(f, delimiter=delim)
+            start = 2
+            for row in reader:
+                if len(row) == len(source.columns):
+                    if k in want:
+                        good[k] = start
+                    k += 1
+                elif row:  # [] is a blank line
+                    bad.append(start)
+                start = reader.line_num + 2
+    except (OSError, csv.Error, EOFError):
+        return None
+    if k != records or len(bad) != len(source.malformed) or len(good) != len(want):
+        return None
+    return good, bad
 
 
 def _open_parquet(con: duckdb.DuckDBPyConnection, p: Path) -> Source:
@@ -128,50 +297,73 @@ def _open_parquet(con: duckdb.DuckDBPyConnection, p: Path) -> Source:
     desc = con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()
     cols = [d[0] for d in desc]
     casts = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in cols)
-    return Source(label=str(p), fmt="parquet", sql=f"SELECT {casts} FROM {rel}",
-                  columns=cols, first_line=1)
+    return Source(
+        label=str(p), fmt="parquet", sql=f"SELECT {casts} FROM {rel}", columns=cols, first_line=1
+    )
 
 
 def _open_jsonl(con: duckdb.DuckDBPyConnection, p: Path) -> Source:
     # Read each line as one text value, so a broken line is a reject with its line number
     # rather than an error for the whole file. \x01 cannot appear raw in valid JSON.
-    lines = (f"read_csv({_q(str(p))}, columns={{'j': 'VARCHAR'}}, header=false, "
-             "delim='\x01', quote='', escape='', max_line_size=10000000)")
-    keys = [r[0] for r in con.execute(
-        f"SELECT k FROM (SELECT unnest(json_keys(j)) AS k, rowid AS r FROM {lines} "
-        "WHERE json_valid(j) AND starts_with(ltrim(j), '{')) GROUP BY k ORDER BY min(r)"
-    ).fetchall()]
+    # Blank lines hold no record. `o` is the line when it is a JSON object, else NULL, so
+    # no JSON function ever sees a broken line (that one goes to `__malformed`).
+    obj = "json_valid(t) AND starts_with(ltrim(t), '{')"
+    lines = (
+        f"(SELECT CASE WHEN {obj} THEN t END AS o, CASE WHEN {obj} THEN NULL ELSE t END "
+        f"AS __malformed, n FROM {_lines(p)} WHERE trim(t) <> '')"
+    )
+    keys = [
+        r[0]
+        for r in con.execute(  # in order of first appearance
+            "SELECT k FROM (SELECT unnest(json_keys(o)) AS k, "
+            f"unnest(range(len(json_keys(o)))) AS i, n FROM {lines}) "
+            "GROUP BY k ORDER BY min([n, i])"
+        ).fetchall()
+    ]
     if not keys:
         raise DataError(f"{p}: no JSON objects found (expected one object per line)")
+    blank = [
+        int(r[0])
+        for r in con.execute(
+            f"SELECT n FROM {_lines(p)} WHERE t IS NULL OR trim(t) = '' ORDER BY n"
+        ).fetchall()
+    ]
     fields = ", ".join(
-        f"CASE WHEN json_type(j, {_q('$.' + _json_path(k))}) = 'NULL' THEN NULL "
-        f"ELSE json_extract_string(j, {_q('$.' + _json_path(k))}) END AS {ident(k)}"
+        f"CASE WHEN json_type(o, {_q('$.' + _json_path(k))}) <> 'NULL' "
+        f"THEN json_extract_string(o, {_q('$.' + _json_path(k))}) END AS {ident(k)}"
         for k in keys
     )
-    sql = (f"SELECT {fields}, CASE WHEN json_valid(j) AND starts_with(ltrim(j), '{{') "
-           f"THEN NULL ELSE j END AS __malformed FROM {lines}")
-    return Source(label=str(p), fmt="jsonl", sql=sql, columns=keys, first_line=1)
+    sql = f"SELECT {fields}, __malformed FROM {lines} ORDER BY n"
+    return Source(
+        label=str(p),
+        fmt="jsonl",
+        sql=sql,
+        columns=[*keys, "__malformed"],
+        first_line=1,
+        skipped=blank,
+    )
 
 
 def _json_path(key: str) -> str:
     return '"' + key.replace('"', '\\"') + '"'
 
 
-def arrow_source(con: duckdb.DuckDBPyConnection, name: str, table: object,
-                 label: str) -> Source:
+def arrow_source(con: duckdb.DuckDBPyConnection, name: str, table: object, label: str) -> Source:
     """A pyarrow table (from a dataset adapter or the API) as a source."""
     view = f"seamline_src_{name}"
     con.register(view, table)
     desc = con.execute(f"DESCRIBE SELECT * FROM {view}").fetchall()
     cols = [d[0] for d in desc]
     casts = ", ".join(_to_text(c, d[1]) for c, d in zip(cols, desc, strict=True))
-    return Source(label=label, fmt="arrow", sql=f"SELECT {casts} FROM {view}",
-                  columns=cols, first_line=1)
+    return Source(
+        label=label, fmt="arrow", sql=f"SELECT {casts} FROM {view}", columns=cols, first_line=1
+    )
 
 
 def _to_text(col: str, sql_type: str) -> str:
     # Timestamps carry their zone into text so they parse back to the same instant.
     if sql_type.startswith("TIMESTAMP"):
-        return (f"strftime(CAST({ident(col)} AS TIMESTAMPTZ), '%Y-%m-%dT%H:%M:%S.%fZ') "
-                f"AS {ident(col)}")
+        return (
+            f"strftime(CAST({ident(col)} AS TIMESTAMPTZ), '%Y-%m-%dT%H:%M:%S.%fZ') AS {ident(col)}"
+        )
     return f"CAST({ident(col)} AS VARCHAR) AS {ident(col)}"
