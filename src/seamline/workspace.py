@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from seamline.data import readers, store
+from seamline.data.cleaning import resolve_columns
 from seamline.data.datasets import SourceTables, load_dataset
 from seamline.data.ingest import IngestSummary, ingest_source
 from seamline.data.mapping import Mapping
@@ -76,6 +77,8 @@ class Workspace:
                 for t, f in files.items()
                 if f is not None
             }
+            for table, source in sources.items():
+                resolve_columns(table, source, m.for_table(table))
             for table, source in sources.items():
                 summary.parts.append(
                     ingest_source(con, table, source, m.for_table(table), progress=progress)

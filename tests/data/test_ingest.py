@@ -621,11 +621,6 @@ def test_line_numbers_in_gzip_and_tsv(store: Store) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Workspace.ingest stores items before it checks the "
-    "events file's columns (src/seamline/workspace.py, not owned here)",
-)
 def test_a_bad_file_stores_nothing_from_the_same_call(store: Store) -> None:
     items = store.write("items.csv", ITEMS + "i1,fashion,Shirt,10,red\n")
     events = store.write("events.csv", "user_id,item_id\nu1,i1\n")
