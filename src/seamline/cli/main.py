@@ -222,7 +222,7 @@ def run(
         )
     data_out = {
         "workspace": str(result.workspace),
-        "report": str(result.report),
+        "report": str(result.report.resolve()),
         "stages": result.stages,
     }
     emit(
