@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from seamline.data import readers
 from seamline.data.cleaning import EXPECTED, NON_NEGATIVE, plan
@@ -214,11 +215,16 @@ def _store_rejects(
     summary.rejected_by_reason = dict(sorted(Counter(r[2] for r in records).items()))
     if not records:
         return
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE new_rejects (line BIGINT, column_name VARCHAR, "
-        "reason VARCHAR, value VARCHAR, message VARCHAR, raw VARCHAR)"
+    # Columnar hand-over: a file with millions of bad rows must not cost millions of
+    # single-row inserts.
+    names = ("line", "column_name", "reason", "value", "message", "raw")
+    new_rejects = pa.table(
+        {
+            n: pa.array(list(col), pa.int64() if n == "line" else pa.string())
+            for n, col in zip(names, zip(*records, strict=True), strict=True)
+        }
     )
-    con.executemany("INSERT INTO new_rejects VALUES (?, ?, ?, ?, ?, ?)", records)
+    # DuckDB reads the local `new_rejects` table by name (a replacement scan).
     # A re-ingested file reports its rejects again but does not store them twice.
     con.execute(
         "INSERT INTO rejects SELECT ?, ?, ?, n.line, n.column_name, n.reason, n.value, "
@@ -227,7 +233,6 @@ def _store_rejects(
         "AND r.raw::VARCHAR = n.raw::JSON::VARCHAR",
         [ingest_id, source.label, table, source.label, table],
     )
-    con.execute("DROP TABLE new_rejects")
 
 
 def _canonical(table: str) -> list[str]:
@@ -301,10 +306,16 @@ def _insert_events(con: duckdb.DuckDBPyConnection, ingest_id: int, summary: Tabl
     )
     dropped = count(con, "dropped")
     keep = "" if not dropped else " AND rowid NOT IN (SELECT _i FROM dropped)"
-    con.execute(
-        f"INSERT INTO events SELECT {cols}, ? FROM stage WHERE reject_reason IS NULL{keep}",
-        [ingest_id],
-    )
+    # The stored order of events carries no meaning (lines are already resolved), and an
+    # unordered insert lets both threads write at once.
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        con.execute(
+            f"INSERT INTO events SELECT {cols}, ? FROM stage WHERE reject_reason IS NULL{keep}",
+            [ingest_id],
+        )
+    finally:
+        con.execute("RESET preserve_insertion_order")
     summary.accepted = valid - dropped
     summary.duplicates = dropped
     if dropped:
