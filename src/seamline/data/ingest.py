@@ -218,7 +218,7 @@ def _store_rejects(
     # Columnar hand-over: a file with millions of bad rows must not cost millions of
     # single-row inserts.
     names = ("line", "column_name", "reason", "value", "message", "raw")
-    new_rejects = pa.table(
+    new_rejects = pa.table(  # noqa: F841 (read by name in the SQL below)
         {
             n: pa.array(list(col), pa.int64() if n == "line" else pa.string())
             for n, col in zip(names, zip(*records, strict=True), strict=True)
