@@ -9,9 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from seamline.data.ingest import IngestSummary
 from seamline.workspace import Workspace
+
+# The test suite is reproducible: hypothesis replays the same examples on every run.
+# `pytest --hypothesis-profile=explore` searches fresh examples (and more of them).
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", max_examples=300)
+settings.load_profile("repeatable")
 
 EVENTS_HEADER = "event_id,user_id,item_id,domain,event_type,timestamp,value,quantity,rating"
 

@@ -113,8 +113,10 @@ def _open_csv(con: duckdb.DuckDBPyConnection, p: Path, fmt: str, delimiter: str 
     # Malformed lines go to DuckDB's rejects tables instead of aborting the whole load.
     con.execute("DROP TABLE IF EXISTS seamline_csv_errors")
     con.execute("DROP TABLE IF EXISTS seamline_csv_scans")
+    # RFC 4180 quoting, stated rather than sniffed: a lone quote in a field (12" vinyl)
+    # must not make the sniffer guess another dialect.
     base = (
-        f"read_csv({_q(str(p))}, all_varchar=true, header=true{delim}, "
+        f"read_csv({_q(str(p))}, all_varchar=true, header=true{delim}, quote='\"', escape='\"', "
         "store_rejects=true, rejects_table='seamline_csv_errors', "
         "rejects_scan='seamline_csv_scans', max_line_size=10000000)"
     )
@@ -192,61 +194,38 @@ Starts = tuple[dict[int, int], list[int]]  # good record index -> line; malforme
 def _starts_by_quote_parity(
     con: duckdb.DuckDBPyConnection, source: Source, newlines: dict[int, int], records: int
 ) -> Starts | None:
-    """Fast path: one scan lists the blank lines and the lines with an odd number of quote
-    characters; the lines after one such line up to the next are inside a quoted field.
-    A quote alone inside a field (12" vinyl) breaks that; then the line breaks a record
-    seems to span disagree with those its values hold, and the slow path takes over."""
+    """Fast path for the common layout: one scan lists the blank lines; when no line holds
+    an odd number of quote characters, no record spans lines and every other line starts a
+    record. Quoted line breaks or a lone quote inside a field (12" vinyl) need a real CSV
+    parser: then the slow path takes over."""
     odd = "(length(t) - length(replace(t, '\"', ''))) % 2 = 1"
     try:
         row = con.execute(
             f"SELECT list(n ORDER BY n) FILTER (WHERE t IS NULL), "
-            f"list(n ORDER BY n) FILTER (WHERE {odd}), count(*) "
+            f"count(*) FILTER (WHERE {odd}), count(*) "
             f"FROM {_lines(Path(source.label))}"
         ).fetchone()
     except duckdb.Error:
         return None
-    if row is None:
+    if row is None or int(row[1]) or any(newlines.values()):
         return None
     blank: list[int] = row[0] or []
-    odd_lines: list[int] = row[1] or []
     last = int(row[2])
-    if len(odd_lines) % 2:
-        return None
-    # A quoted field opens on line a and closes on line b: lines a+1..b continue a record.
-    inside = {a: b for a, b in zip(odd_lines[::2], odd_lines[1::2], strict=True)}
-    spans = [(a + 1, b) for a, b in inside.items()]
-    # The reader numbers malformed lines without the line breaks inside quotes.
-    bad, shift, j = [], 0, 0
-    for m in source.malformed:
-        line = m.line + shift
-        while j < len(spans) and spans[j][0] <= line:
-            shift += spans[j][1] - spans[j][0] + 1
-            line += spans[j][1] - spans[j][0] + 1
-            j += 1
-        bad.append(line)
-    skip = sorted([*spans, *((n, n) for n in blank), *((n, n) for n in bad)])
-    merged: list[tuple[int, int]] = []
-    for lo, hi in skip:
-        if merged and lo <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
-        else:
-            merged.append((lo, hi))
+    if blank and source.malformed:
+        return None  # the reader's numbering of malformed lines around blanks: let csv decide
+    # Without multi-line records the reader numbers malformed lines as the file does.
+    bad = [m.line for m in source.malformed]
+    skip = sorted({*blank, *bad})
     good: dict[int, int] = {}
-    passed, j = 0, 0
+    passed = 0
     for k in sorted(newlines):
         line = source.first_line + k + passed
-        while j < len(merged) and merged[j][0] <= line:
-            passed += merged[j][1] - merged[j][0] + 1
-            line += merged[j][1] - merged[j][0] + 1
-            j += 1
+        while passed < len(skip) and skip[passed] <= line:
+            passed += 1
+            line += 1
         good[k] = line
-    skipped = sum(hi - lo + 1 for lo, hi in merged if lo >= source.first_line)
-    breaks = {k: inside.get(n, n) - n for k, n in good.items()}
-    if (
-        last - (source.first_line - 1) - skipped != records
-        or breaks != newlines
-        or [inside.get(n, n) - n for n in bad] != [m.text.count("\n") for m in source.malformed]
-    ):
+    skipped = sum(1 for n in skip if n >= source.first_line)
+    if last - (source.first_line - 1) - skipped != records:
         return None
     return good, bad
 

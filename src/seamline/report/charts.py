@@ -86,10 +86,17 @@ def to_svg(fig: Figure, label: str = "chart") -> Markup:
 
 
 def _count_axis(ax: Axes, axis: str = "x") -> None:
-    """Whole-number ticks with thousands separators."""
+    """A few whole-number ticks, compact (12k, 1.5M) so narrow panels stay legible."""
     target = ax.xaxis if axis == "x" else ax.yaxis
-    target.set_major_locator(MaxNLocator(integer=True))
-    target.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
+    target.set_major_locator(MaxNLocator(nbins=4, integer=True))
+    target.set_major_formatter(FuncFormatter(lambda v, _pos: _compact(v)))
+
+
+def _compact(v: float) -> str:
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= size:
+            return f"{v / size:.3g}{suffix}"
+    return f"{v:,.0f}"
 
 
 def _hbars(
