@@ -158,11 +158,11 @@ def test_whitespace_and_null_tokens_count_as_empty(
 ) -> None:
     rows = [
         f"e{i},{u},i1,{OK}"
-        for i, u in enumerate(["  ", "null", "NULL", "None", "N/A", "nan", " NA "])
+        for i, u in enumerate(["  ", "null", "NULL", "None", "N/A", "nan", " NA ", "\t", "\tNA "])
     ]
     s = store.ingest(events=events_csv(rows)).to_dict()
-    assert s["rejected_by_reason"] == {"missing_user_id": 7}
-    assert [r[0] for r in store.rejects()] == list(range(2, 9))
+    assert s["rejected_by_reason"] == {"missing_user_id": 9}
+    assert [r[0] for r in store.rejects()] == list(range(2, 11))
 
 
 def test_optional_null_tokens_are_stored_as_null(

@@ -27,10 +27,8 @@ from seamline.errors import DataError
 NULL_TOKENS = ("NA", "N/A", "n/a", "na", "null", "NULL", "Null", "None", "none", "NaN", "nan")
 NON_NEGATIVE = {"price", "quantity", "rating", "age"}
 GENDER_WORDS = {"male": "m", "man": "m", "男": "m", "female": "f", "woman": "f", "女": "f"}
-EXPECTED = {
-    "timestamp": "expected ISO 8601, epoch s/ms, or YYYY-MM-DD",
-    "number": "expected a number",
-}
+TIMESTAMP_FORMS = "expected ISO 8601, epoch s/ms, or YYYY-MM-DD"
+WHITESPACE = " \t\r\n"  # trimmed from every value, so a tab-only id counts as empty
 
 
 def _lit(s: str) -> str:
@@ -45,7 +43,7 @@ def _text(raw: str) -> str:
     """Trimmed text, with empty strings and null tokens as NULL."""
     # Null tokens are at most 4 characters: checking the length first skips the IN list
     # for nearly every value, which halves the cost of this, the most repeated expression.
-    t = f"trim({raw})"
+    t = f"trim({raw}, {_lit(WHITESPACE)})"
     return (
         f"CASE WHEN strlen({t}) = 0 OR (strlen({t}) <= 4 AND {t} IN "
         f"{_in_list(NULL_TOKENS)}) THEN NULL ELSE {t} END"

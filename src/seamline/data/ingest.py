@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from seamline.data import readers
-from seamline.data.cleaning import EXPECTED, NON_NEGATIVE, plan
+from seamline.data.cleaning import NON_NEGATIVE, TIMESTAMP_FORMS, plan
 from seamline.data.columns import EXTRA, KEYS, TABLES
 from seamline.data.mapping import TableMapping
 from seamline.data.readers import Source, ident
@@ -37,7 +37,7 @@ BOT_EVENTS_PER_MINUTE = 120
 
 MESSAGES = {
     "missing": "is empty (required)",
-    "bad_timestamp": "is not a date (" + EXPECTED["timestamp"] + ")",
+    "bad_timestamp": "is not a date (" + TIMESTAMP_FORMS + ")",
     "timestamp_out_of_range": "is before 1970 or more than a day in the future",
     "bad_event_type": "is not an allowed event type",
     "bad_domain": "is not an allowed domain (knowledge, fashion, other)",
