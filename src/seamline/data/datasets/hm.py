@@ -1,11 +1,12 @@
 """H&M Personalized Fashion Recommendations, small real sample (folder ``hm-fashion``).
 
-transactions_train.csv -> ``purchase`` events on one day (t_dat at 00:00 UTC), value = the
-normalised price, channel ``store``/``online`` from sales_channel_id 1/2. articles.csv ->
-items (title = prod_name, description = detail_desc, category = product_type_name,
-brand H&M, tags = colour | department | index group, the other descriptive names as
-attributes). customers.csv -> users with age and club/newsletter attributes. Everything is
-``fashion``. Ids are read as strings, so article ids keep any leading zeros.
+transactions_train.csv -> ``purchase`` events on one day (t_dat at 00:00 UTC); identical
+rows are folded into ``quantity`` units with value = normalised price x quantity; channel
+``store``/``online`` from sales_channel_id 1/2. articles.csv -> items (title = prod_name,
+description = detail_desc, category = product_type_name, brand H&M, tags = colour |
+department | index group, the other descriptive names as attributes). customers.csv ->
+users with age and club/newsletter attributes. Everything is ``fashion``. Ids are read as
+strings, so article ids keep any leading zeros.
 """
 
 from __future__ import annotations
@@ -21,19 +22,25 @@ NAME = "hm-fashion"
 
 
 def _events(path: Path) -> pa.Table:
-    # One row per article bought. The sample has 910 rows that exactly repeat another (the
-    # same article bought again that day); they are passed through unchanged so that the
-    # ingester's dedupe decides about them and counts them.
+    # One source row per unit bought. 910 rows exactly repeat another: the same customer
+    # bought the same article again that day at the same price and channel. They are real
+    # units, not logging errors, so identical rows become one purchase with `quantity`
+    # units and `value` = price x quantity (left as rows, the ingester would rightly drop
+    # them as exact duplicates). No unit is lost: sum(quantity) is the row count.
     tx = read_text_table(path)
     return query(
         """
         SELECT customer_id AS user_id, article_id AS item_id, 'fashion' AS domain,
                'purchase' AS event_type,
                CAST(CAST(t_dat AS DATE) AS TIMESTAMPTZ) AS "timestamp",
-               CAST(price AS DOUBLE) AS value,
+               CAST(price AS DOUBLE) * count(*) AS value,
+               CAST(count(*) AS DOUBLE) AS quantity,
+               CAST(price AS DOUBLE) AS unit_price,
                CASE sales_channel_id WHEN '1' THEN 'store' WHEN '2' THEN 'online' END
                    AS channel
-        FROM tx
+        FROM (SELECT *, row_number() OVER () AS n FROM tx)
+        GROUP BY customer_id, article_id, t_dat, price, sales_channel_id
+        ORDER BY min(n)
         """,
         tx=tx,
     )
