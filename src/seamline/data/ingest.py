@@ -253,17 +253,17 @@ def _key_hash(prefix: str = "") -> str:
     )
 
 
-def _same_event(a: str, b: str) -> str:
-    """Null-safe equality of two events' identities (SQL over aliases `a` and `b`)."""
+def _same_row(a: str, b: str) -> str:
+    """Null-safe equality of two id-less events, column by column (aliases `a`, `b`)."""
     content = [c for c in _canonical("events") if c != "event_id"]
     cast = {EXTRA: "::VARCHAR"}
-    row = " AND ".join(
-        f"{a}.{ident(c)}{cast.get(c, '')} IS NOT DISTINCT FROM {b}.{ident(c)}{cast.get(c, '')}"
-        for c in content
-    )
     return (
-        f"({a}.event_id IS NOT NULL AND {a}.event_id = {b}.event_id) OR "
-        f"({a}.event_id IS NULL AND {b}.event_id IS NULL AND {row})"
+        "("
+        + " AND ".join(
+            f"{a}.{ident(c)}{cast.get(c, '')} IS NOT DISTINCT FROM {b}.{ident(c)}{cast.get(c, '')}"
+            for c in content
+        )
+        + ")"
     )
 
 
@@ -289,20 +289,29 @@ def _insert_events(con: duckdb.DuckDBPyConnection, ingest_id: int, summary: Tabl
             f"INSERT INTO suspect SELECT DISTINCT {_key_hash()} AS _k FROM events "
             f"WHERE {_key_hash()} IN (SELECT _k FROM keys)"
         )
-    # Exact check on the candidates: a row is a duplicate if an identical event comes
-    # earlier in the file or is already stored.
+    # Exact checks on the candidates only. Events with an id are duplicates when the id came
+    # earlier in the file or is stored: a string comparison, no copy of the rows needed.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE dropped AS SELECT _i, true AS by_id FROM ("
+        "  SELECT k._i, s.event_id, "
+        "    row_number() OVER (PARTITION BY s.event_id ORDER BY k._i) AS seen "
+        "  FROM keys k JOIN stage s ON s.rowid = k._i "
+        "  WHERE k._k IN (SELECT _k FROM suspect) AND s.event_id IS NOT NULL) "
+        "WHERE seen > 1 OR event_id IN (SELECT event_id FROM events "
+        "  WHERE event_id IS NOT NULL AND hash('id', event_id) IN (SELECT _k FROM suspect))"
+    )
+    # Events without an id are duplicates when an identical row came earlier or is stored.
     con.execute(
         "CREATE OR REPLACE TEMP TABLE candidates AS SELECT k._i, k._k, s.* "
         "FROM keys k JOIN stage s ON s.rowid = k._i "
-        "WHERE k._k IN (SELECT _k FROM suspect)"
+        "WHERE k._k IN (SELECT _k FROM suspect) AND s.event_id IS NULL"
     )
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE dropped AS "
-        "SELECT c._i, c.event_id IS NOT NULL AS by_id FROM candidates c WHERE EXISTS ("
+        "INSERT INTO dropped SELECT c._i, false FROM candidates c WHERE EXISTS ("
         f"  SELECT 1 FROM candidates p WHERE p._k = c._k AND p._i < c._i "
-        f"  AND ({_same_event('p', 'c')})) "
-        "OR EXISTS (SELECT 1 FROM events e WHERE "
-        f"  {_key_hash('e.')} = c._k AND ({_same_event('e', 'c')}))"
+        f"  AND {_same_row('p', 'c')}) "
+        "OR EXISTS (SELECT 1 FROM events e WHERE e.event_id IS NULL "
+        f"  AND {_key_hash('e.')} = c._k AND {_same_row('e', 'c')})"
     )
     dropped = count(con, "dropped")
     keep = "" if not dropped else " AND rowid NOT IN (SELECT _i FROM dropped)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -10,6 +11,7 @@ from seamline.data.columns import EXTRA, KEYS, TABLES
 
 SCHEMA_VERSION = "1"
 DB_FILE = "seamline.duckdb"
+DEFAULT_MEMORY_LIMIT = "3GB"
 
 
 def _table_ddl(table: str) -> str:
@@ -51,8 +53,10 @@ def connect(
     con.execute("SET TimeZone = 'UTC'")
     # Large sorts and joins spill next to the store rather than to a shared /tmp.
     con.execute(f"SET temp_directory = '{(folder / 'tmp').as_posix()}'")
-    if memory_limit:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
+    # DuckDB would take 80% of RAM; a bounded store spills big joins to `tmp/` instead, so
+    # a 10M-event re-ingest stays within a few GiB. SEAMLINE_MEMORY_LIMIT overrides.
+    limit = memory_limit or os.environ.get("SEAMLINE_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+    con.execute(f"SET memory_limit = '{limit}'")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     if not read_only:
