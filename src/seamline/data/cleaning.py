@@ -85,11 +85,8 @@ def timestamp_expr(t: str, fmt: str | None = None) -> str:
 class Plan:
     """How one source maps onto one canonical table."""
 
-    table: str
     select_sql: str  # typed canonical columns + attrs + reject fields
-    present: list[str]  # canonical columns the source provides
     extras: list[str]  # source columns kept as attributes
-    source_of: dict[str, str]  # canonical -> source column name
 
 
 def resolve_columns(table: str, source: Source, tm: TableMapping) -> dict[str, str]:
@@ -195,13 +192,7 @@ def plan(table: str, source: Source, tm: TableMapping) -> Plan:
         f"SELECT {renamed} FROM ({source.sql}) AS src) AS renamed) AS trimmed) AS typed"
         ") AS checked"
     )
-    return Plan(
-        table=table,
-        select_sql=select_sql,
-        present=list(source_of),
-        extras=extras,
-        source_of=source_of,
-    )
+    return Plan(select_sql=select_sql, extras=extras)
 
 
 def _column(

@@ -273,11 +273,16 @@ def _starts_by_python_csv(source: Source, indices: list[int], records: int) -> S
 
 def _open_parquet(con: duckdb.DuckDBPyConnection, p: Path) -> Source:
     rel = f"read_parquet({_q(str(p))})"
+    return _typed_source(con, rel, label=str(p), fmt="parquet")
+
+
+def _typed_source(con: duckdb.DuckDBPyConnection, rel: str, *, label: str, fmt: str) -> Source:
+    """A typed relation (Parquet, Arrow) as text columns, timestamps as UTC ISO text."""
     desc = con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()
     cols = [d[0] for d in desc]
-    casts = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" for c in cols)
+    casts = ", ".join(_to_text(c, d[1]) for c, d in zip(cols, desc, strict=True))
     return Source(
-        label=str(p), fmt="parquet", sql=f"SELECT {casts} FROM {rel}", columns=cols, first_line=1
+        label=label, fmt=fmt, sql=f"SELECT {casts} FROM {rel}", columns=cols, first_line=1
     )
 
 
@@ -331,12 +336,7 @@ def arrow_source(con: duckdb.DuckDBPyConnection, name: str, table: object, label
     """A pyarrow table (from a dataset adapter or the API) as a source."""
     view = f"seamline_src_{name}"
     con.register(view, table)
-    desc = con.execute(f"DESCRIBE SELECT * FROM {view}").fetchall()
-    cols = [d[0] for d in desc]
-    casts = ", ".join(_to_text(c, d[1]) for c, d in zip(cols, desc, strict=True))
-    return Source(
-        label=label, fmt="arrow", sql=f"SELECT {casts} FROM {view}", columns=cols, first_line=1
-    )
+    return _typed_source(con, view, label=label, fmt="arrow")
 
 
 def _to_text(col: str, sql_type: str) -> str:
