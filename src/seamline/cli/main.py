@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from seamline import __version__
-from seamline.cli.progress import RichBars
+from seamline.cli.common import JsonOpt, WorkspaceOpt, bars, emit, one_line_errors, out
 from seamline.data.datasets import default_path
-from seamline.errors import SeamlineError
 from seamline.workspace import DEFAULT_WORKSPACE, Workspace
 
 app = typer.Typer(
@@ -25,46 +19,6 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Seamline: cross-domain marketing between knowledge and fashion.",
 )
-out = Console()
-err = Console(stderr=True)
-
-WorkspaceOpt = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripting.")]
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def one_line_errors(fn: F) -> F:
-    """Bad input ends the command with one clear line on stderr and exit code 2."""
-
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except SeamlineError as e:
-            err.print(f"[red]error:[/red] {e}", highlight=False, soft_wrap=True)
-            raise typer.Exit(2) from None
-        except OSError as e:
-            err.print(
-                f"[red]error:[/red] {e.filename or ''}: {e.strerror}",
-                highlight=False,
-                soft_wrap=True,
-            )
-            raise typer.Exit(2) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def emit(data: Any, as_json: bool, render: Callable[[Any], None]) -> None:
-    if as_json:
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str, indent=2) + "\n")
-    else:
-        render(data)
-
-
-def bars(as_json: bool) -> RichBars:
-    # Progress goes to stderr so `--json` output on stdout stays parseable.
-    return RichBars(err, enabled=err.is_terminal and not as_json)
 
 
 @app.callback()
@@ -232,3 +186,7 @@ def run(
             f"ingested {r['stages']['ingest']['accepted']:,} rows\nreport: {r['report']}"
         ),
     )
+
+
+# Command groups of later stages live in their own modules (cli/<stage>.py), each with
+# `register(app)`; add one line per module here.

@@ -18,6 +18,23 @@ if TYPE_CHECKING:
 
 REPORT_FILE = "report.html"
 
+# Each later stage adds "module:function" here; the function takes the workspace and returns
+# its Section, or None when that stage has not run in this workspace. Order = report order.
+STAGE_SECTIONS: tuple[str, ...] = ()
+
+
+def stage_sections(workspace: Workspace) -> list[Section]:
+    """The sections of every stage that has results in `workspace`, in report order."""
+    import importlib
+
+    found = []
+    for ref in STAGE_SECTIONS:
+        module, _, func = ref.partition(":")
+        section = getattr(importlib.import_module(module), func)(workspace)
+        if section is not None:
+            found.append(section)
+    return found
+
 
 def render_report(
     sections: list[Section],
@@ -52,12 +69,16 @@ def render_report(
 def write_report(
     workspace: Workspace, out: Path | str | None = None, extra_sections: Iterable[Section] = ()
 ) -> Path:
-    """Write the workspace report (data quality first, then `extra_sections`) to `out`,
-    by default `<workspace>/report.html`; returns the path written."""
+    """Write the workspace report (data quality first, then each stage that has run, then
+    `extra_sections`) to `out`, by default `<workspace>/report.html`; returns the path."""
     quality = workspace.quality()
     with workspace.connect(read_only=True) as con:
         examples = fetch_example_rejects(con)
-    sections = [quality_section(quality, example_rejects=examples), *extra_sections]
+    sections = [
+        quality_section(quality, example_rejects=examples),
+        *stage_sections(workspace),
+        *extra_sections,
+    ]
     html = render_report(sections, meta={"Workspace": str(workspace.path.resolve())})
     path = Path(out) if out is not None else workspace.path / REPORT_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
