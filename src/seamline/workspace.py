@@ -19,6 +19,7 @@ from seamline.data.cleaning import resolve_columns
 from seamline.data.datasets import SourceTables, load_dataset
 from seamline.data.ingest import IngestSummary, ingest_source
 from seamline.data.mapping import Mapping
+from seamline.privacy.policy import PrivacyOptions
 from seamline.progress import Progress
 
 log = logging.getLogger(__name__)
@@ -35,10 +36,14 @@ class Workspace:
         *,
         memory_limit: str | None = None,
         threads: int | None = None,
+        privacy: PrivacyOptions | None = None,
     ) -> None:
         self.path = Path(path)
         self.memory_limit = memory_limit
         self.threads = threads
+        # PII policy and id pseudonymisation for ingests through this object; the
+        # workspace also remembers them, so later ingests apply them unasked.
+        self.privacy = privacy
 
     @property
     def db_path(self) -> Path:
@@ -81,12 +86,21 @@ class Workspace:
                 resolve_columns(table, source, m.for_table(table))
             for table, source in sources.items():
                 summary.parts.append(
-                    ingest_source(con, table, source, m.for_table(table), progress=progress)
+                    ingest_source(
+                        con,
+                        table,
+                        source,
+                        m.for_table(table),
+                        progress=progress,
+                        privacy=self.privacy,
+                    )
                 )
         return summary
 
     def ingest_source(
-        self, source: SourceTables, progress: Progress | None = None
+        self,
+        source: SourceTables,
+        progress: Progress | None = None,
     ) -> IngestSummary:
         """Ingest tables produced by a dataset adapter (or any pyarrow tables)."""
         summary = IngestSummary()
@@ -98,16 +112,82 @@ class Workspace:
                 src = readers.arrow_source(con, table, data, f"{source.name}:{table}")
                 summary.parts.append(
                     ingest_source(
-                        con, table, src, source.mapping.for_table(table), progress=progress
+                        con,
+                        table,
+                        src,
+                        source.mapping.for_table(table),
+                        progress=progress,
+                        privacy=self.privacy,
                     )
                 )
         return summary
 
     def ingest_dataset(
-        self, name: str, path: str | Path, progress: Progress | None = None
+        self,
+        name: str,
+        path: str | Path,
+        progress: Progress | None = None,
     ) -> IngestSummary:
         """Ingest a public dataset by name (see `seamline.data.datasets.ADAPTERS`)."""
         return self.ingest_source(load_dataset(name, path), progress=progress)
+
+    def ingest_rows(
+        self, records: list[Any], source_name: str, *, table: str = "events"
+    ) -> IngestSummary:
+        """Ingest in-memory records (dicts with canonical or aliased column names), e.g. a
+        batch posted to the REST service, under the same rules as files: each bad record
+        is a reject naming its position (`line`, from 1) and column; a record that is not
+        an object is a `malformed_line` reject; the rest go in with one transaction."""
+        import json
+
+        import pyarrow as pa
+
+        from seamline.data.columns import ALIASES, TABLES
+        from seamline.errors import DataError
+
+        if table not in TABLES:
+            raise DataError(
+                f"{source_name}: unknown table {table!r}; allowed: events, items, users"
+            )
+        summary = IngestSummary()
+        if not records:
+            return summary
+
+        def text(v: Any) -> str | None:  # values travel as text: validation decides, as for files
+            if v is None or isinstance(v, str):
+                return v
+            if isinstance(v, bool):
+                return "true" if v else "false"
+            if isinstance(v, int | float):
+                return repr(v)
+            return json.dumps(v, ensure_ascii=False, sort_keys=True)
+
+        good = [r for r in records if isinstance(r, dict)]
+        names = list(dict.fromkeys(str(k) for r in good for k in r))
+        # A required column absent from every record still rejects row by row.
+        present = {n.strip().lower() for n in names}
+        for c in TABLES[table].values():
+            aliases = {a for a, canon in ALIASES[table].items() if canon == c.name}
+            if c.required and c.name not in present and not aliases & present:
+                names.append(c.name)
+        data = pa.table({n: pa.array([text(r.get(n)) for r in good], pa.string()) for n in names})
+        m = Mapping()
+        with self.connect() as con:
+            src = readers.arrow_source(con, table, data, source_name)
+            # Non-objects keep their position, so later records keep theirs (1-based).
+            src.malformed = [
+                readers.Malformed(
+                    line=i + 1,
+                    reason="malformed_line",
+                    text=text(r) or "",
+                    message=f"record {i + 1} is not a JSON object",
+                )
+                for i, r in enumerate(records)
+                if not isinstance(r, dict)
+            ]
+            resolve_columns(table, src, m.for_table(table))
+            summary.parts.append(ingest_source(con, table, src, m.for_table(table)))
+        return summary
 
     def quality(self) -> dict[str, Any]:
         """Data-quality summary of what the workspace holds."""

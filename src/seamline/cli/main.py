@@ -53,6 +53,8 @@ def _ingest_table(s: dict[str, Any]) -> None:
         )
     if s["bot_users_flagged"]:
         out.print(f"[yellow]{s['bot_users_flagged']} users flagged as bot-like[/yellow]")
+    if s.get("pii_masked"):
+        out.print("PII masked: " + ", ".join(f"{k} {v:,}" for k, v in s["pii_masked"].items()))
 
 
 @app.command()
@@ -71,10 +73,34 @@ def ingest(
         Path | None,
         typer.Argument(help="Dataset folder (with --dataset; default ../shared/data/<folder>)."),
     ] = None,
+    pii_policy: Annotated[
+        str | None,
+        typer.Option(help="PII in free-text columns: reject, hash or drop (remembered)."),
+    ] = None,
+    pii_column: Annotated[
+        list[str] | None,
+        typer.Option(help="Per-column PII action, COLUMN=reject|hash|drop|allow (repeatable)."),
+    ] = None,
+    pseudonymise: Annotated[
+        bool, typer.Option(help="Store keyed pseudonyms instead of raw user ids.")
+    ] = False,
+    key_file: Annotated[
+        Path | None, typer.Option(help="Id key file (else $SEAMLINE_ID_KEY[_FILE]).")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Validate, clean, dedupe and store events, items and users."""
-    ws = Workspace(workspace)
+    from seamline.privacy.policy import PiiPolicy, PrivacyOptions
+    from seamline.privacy.pseudonymise import KeyRing
+
+    privacy = PrivacyOptions(
+        pii=PiiPolicy.parse(pii_policy or "reject", pii_column)
+        if pii_policy or pii_column
+        else None,
+        keyring=KeyRing.load(key_file) if key_file else None,
+        pseudonymise=pseudonymise,
+    )
+    ws = Workspace(workspace, privacy=privacy)
     with bars(as_json) as progress:
         if dataset:
             if path is None:
@@ -84,7 +110,11 @@ def ingest(
             if not (events or items or users):
                 raise typer.BadParameter("give --events, --items, --users or --dataset")
             summary = ws.ingest(
-                events=events, items=items, users=users, mapping=mapping, progress=progress
+                events=events,
+                items=items,
+                users=users,
+                mapping=mapping,
+                progress=progress,
             )
     emit(summary.to_dict(), as_json, _ingest_table)
 
@@ -190,3 +220,16 @@ def run(
 
 # Command groups of later stages live in their own modules (cli/<stage>.py), each with
 # `register(app)`; add one line per module here.
+from seamline.cli import ab as _ab  # noqa: E402
+from seamline.cli import evaluate as _evaluate  # noqa: E402
+from seamline.cli import privacy as _privacy  # noqa: E402
+from seamline.cli import recommend as _recommend  # noqa: E402
+from seamline.cli import segment as _segment  # noqa: E402
+from seamline.cli import serve as _serve  # noqa: E402
+
+_evaluate.register(app)
+_ab.register(app)
+_serve.register(app)
+_segment.register(app)
+_recommend.register(app)
+_privacy.register(app)

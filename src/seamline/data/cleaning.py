@@ -23,6 +23,11 @@ from seamline.data.columns import ALIASES, DOMAINS, EXTRA, TABLES, Column
 from seamline.data.mapping import TableMapping
 from seamline.data.readers import Source, ident
 from seamline.errors import DataError
+from seamline.privacy.pii import ANY_SQL_PATTERN as PII_ANY
+from seamline.privacy.pii import KINDS as PII_KINDS
+from seamline.privacy.pii import MASK_UDF as PII_MASK_UDF
+from seamline.privacy.pii import column_kind, sql_condition
+from seamline.privacy.policy import PiiPolicy
 
 NULL_TOKENS = ("NA", "N/A", "n/a", "na", "null", "NULL", "Null", "None", "none", "NaN", "nan")
 NON_NEGATIVE = {"price", "quantity", "rating", "age"}
@@ -129,11 +134,12 @@ def resolve_columns(table: str, source: Source, tm: TableMapping) -> dict[str, s
     return out
 
 
-def plan(table: str, source: Source, tm: TableMapping) -> Plan:
+def plan(table: str, source: Source, tm: TableMapping, pii: PiiPolicy | None = None) -> Plan:
     """Build the validating SELECT in layers, so each expression is computed once.
 
-    raw fields -> trimmed text (``__t_*``) -> typed canonical columns -> the first rule
-    each row breaks -> where and what (column, value, raw row) for rejected rows only.
+    raw fields -> trimmed text (``__t_*``) -> PII found per scanned column (``__pii_*``,
+    only with a `pii` policy) -> typed canonical columns -> the first rule each row breaks
+    -> where and what (column, value, raw row) for rejected rows only.
     """
     spec = TABLES[table]
     source_of = resolve_columns(table, source, tm)
@@ -145,18 +151,42 @@ def plan(table: str, source: Source, tm: TableMapping) -> Plan:
     checks: list[tuple[str, str, str]] = []  # (condition, reason, canonical column)
     if source.fmt == "jsonl":
         checks.append((f"{raw['__malformed']} IS NOT NULL", "malformed_line", ""))
+    # Free text only: text-kind canonical columns and the extras (ids, numbers and labels
+    # are not scanned, which keeps the cost off large event files).
+    text_cols = {
+        source_of[c.name] for c in spec.values() if c.kind == "text" and c.name in source_of
+    }
+    scanned = {
+        f: pii.action_for(f)
+        for f in fields
+        if pii is not None and (f in text_cols or f in extras) and pii.action_for(f) != "allow"
+    }
+    flag = {f: ident(f"__pii_{i}") for i, f in enumerate(scanned)}
+    masked = {
+        f: f"CASE WHEN {flag[f]} IS NULL THEN {text[f]} ELSE "
+        f"{PII_MASK_UDF}({text[f]}, {_lit(a)}, {_lit(column_kind(f) or '')}) END"
+        for f, a in scanned.items()
+        if a in ("hash", "drop")
+    }
     for col in spec.values():
         src = source_of.get(col.name)
         expr, conds = _column(col, text[src] if src else None, tm)
+        if src in masked:
+            expr = masked[src]
         typed.append(f"{expr} AS {ident(col.name)}")
         checks.extend(conds)
     attrs = (
         "NULL::JSON"
         if not extras
-        else "to_json(struct_pack(" + ", ".join(f"{ident(e)} := {text[e]}" for e in extras) + "))"
+        else "to_json(struct_pack("
+        + ", ".join(f"{ident(e)} := {masked.get(e, text[e])}" for e in extras)
+        + "))"
     )
     typed.append(f"{attrs} AS {EXTRA}")
-    reason = "CASE " + " ".join(f"WHEN {c} THEN {_lit(r)}" for c, r, _ in checks) + " END"
+    reason = "CASE " + " ".join(f"WHEN {c} THEN {_lit(r)}" for c, r, _ in checks)
+    rejecting = [f for f, a in scanned.items() if a == "reject"]
+    reason += "".join(f" WHEN {flag[f]} IS NOT NULL THEN 'pii_' || {flag[f]}" for f in rejecting)
+    reason += " END"
     by_reason = {r: col for _, r, col in checks}
     column = (
         "CASE reject_reason "
@@ -174,12 +204,21 @@ def plan(table: str, source: Source, tm: TableMapping) -> Plan:
         )
         + " END"
     )
-    raw_struct = ", ".join(f"{ident(c)} := {raw[c]}" for c in fields)
+    if rejecting:  # the PII itself never reaches `rejects`: name the column, redact the value
+        which = " ".join(f"WHEN {flag[f]} IS NOT NULL THEN {_lit(f)}" for f in rejecting)
+        column = f"CASE WHEN reject_reason LIKE 'pii_%' THEN CASE {which} END ELSE {column} END"
+        value = f"CASE WHEN reject_reason LIKE 'pii_%' THEN '[redacted]' ELSE {value} END"
+    kept = {
+        f: f"CASE WHEN {flag[f]} IS NULL THEN {raw[f]} ELSE '[redacted ' || {flag[f]} || ']' END"
+        for f in scanned
+    }
+    raw_struct = ", ".join(f"{ident(c)} := {kept.get(c, raw[c])}" for c in fields)
     if source.fmt == "jsonl":
         raw_struct += f", line := {raw['__malformed']}"
     renamed = ", ".join(f"{ident(c)} AS {raw[c]}" for c in source.columns)
     trimmed = ", ".join(f"{_text(raw[c])} AS {text[c]}" for c in fields)
-    helpers = ", ".join([*raw.values(), *text.values()])
+    flags = ", ".join(f"{_pii_flag(text[f], column_kind(f))} AS {flag[f]}" for f in scanned)
+    helpers = ", ".join([*raw.values(), *text.values(), *flag.values()])
     select_sql = (
         f"SELECT * EXCLUDE ({', '.join(raw.values())}), "
         f"CASE WHEN reject_reason IS NOT NULL THEN {column} END AS reject_column, "
@@ -188,11 +227,22 @@ def plan(table: str, source: Source, tm: TableMapping) -> Plan:
         "AS reject_raw FROM ("
         f"SELECT * EXCLUDE ({', '.join(text.values())}), {reason} AS reject_reason FROM ("
         f"SELECT {', '.join(typed)}, {helpers} FROM ("
-        f"SELECT *, {trimmed} FROM ("
-        f"SELECT {renamed} FROM ({source.sql}) AS src) AS renamed) AS trimmed) AS typed"
-        ") AS checked"
+        + (f"SELECT *, {flags} FROM (" if flags else "")
+        + f"SELECT *, {trimmed} FROM ("
+        f"SELECT {renamed} FROM ({source.sql}) AS src) AS renamed) AS trimmed"
+        + (") AS flagged" if flags else "")
+        + ") AS typed) AS checked"
     )
     return Plan(select_sql=select_sql, extras=extras)
+
+
+def _pii_flag(text: str, whole: str | None) -> str:
+    """SQL: the first PII kind found in `text` (NULL when none); a column that is PII by
+    its name (``email``, ``phone`` ...) is flagged whenever it holds a value."""
+    if whole:
+        return f"CASE WHEN {text} IS NOT NULL THEN {_lit(whole)} END"
+    whens = " ".join(f"WHEN {sql_condition(k, text)} THEN {_lit(k)}" for k in PII_KINDS)
+    return f"CASE WHEN regexp_matches({text}, {_lit(PII_ANY)}) THEN CASE {whens} END END"
 
 
 def _column(

@@ -23,11 +23,15 @@ import duckdb
 import pyarrow as pa
 
 from seamline.data import readers
-from seamline.data.cleaning import NON_NEGATIVE, TIMESTAMP_FORMS, plan
+from seamline.data.cleaning import NON_NEGATIVE, TIMESTAMP_FORMS, plan, resolve_columns
 from seamline.data.columns import EXTRA, KEYS, TABLES
 from seamline.data.mapping import TableMapping
 from seamline.data.readers import Source, ident
 from seamline.data.store import count
+from seamline.privacy.pii import register_masker
+from seamline.privacy.policy import PrivacyOptions
+from seamline.privacy.policy import resolve as resolve_privacy
+from seamline.privacy.pseudonymise import pseudonymise_stage
 from seamline.progress import Progress, step
 
 log = logging.getLogger(__name__)
@@ -59,6 +63,7 @@ class TableSummary:
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
     duplicates_by_kind: dict[str, int] = field(default_factory=dict)
     bot_users_flagged: int = 0
+    pii_masked: dict[str, int] = field(default_factory=dict)
     extras: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -91,6 +96,7 @@ class IngestSummary:
             "rejected_by_reason": self._merge("rejected_by_reason"),
             "duplicates_by_kind": self._merge("duplicates_by_kind"),
             "bot_users_flagged": self._sum("bot_users_flagged"),
+            "pii_masked": self._merge("pii_masked"),
             "files": [p.to_dict() for p in self.parts],
         }
 
@@ -102,16 +108,32 @@ def ingest_source(
     tm: TableMapping,
     *,
     progress: Progress | None = None,
+    privacy: PrivacyOptions | None = None,
 ) -> TableSummary:
-    """Validate `source` as `table` and add what is new to the store, in one transaction."""
+    """Validate `source` as `table` and add what is new to the store, in one transaction.
+
+    `privacy` (merged with what the workspace recorded) scans free text for PII and
+    pseudonymises user ids before anything is stored."""
     started = time.perf_counter()
-    p = plan(table, source, tm)
+    opts = resolve_privacy(con, privacy)
+    p = plan(table, source, tm, pii=opts.pii)
     summary = TableSummary(file=source.label, table=table, extras=p.extras)
+    if opts.pii is not None:
+        register_masker(con, opts.keyring)
     # The stage is built outside the transaction so its rowids are 0..n-1 in file order
     # (DuckDB keeps insertion order), which is how a reject finds its line number.
     with step(progress, f"validating {source.label}"):
         con.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {p.select_sql}")
         readers.collect_csv_errors(con, source)
+        if opts.pii is not None or opts.pseudonymise:
+            # A line that could not be parsed may hold anything: keep where, not what.
+            for m in source.malformed:
+                m.text = "[withheld: privacy policy]"
+        if opts.pseudonymise and opts.keyring is not None and "user_id" in TABLES[table]:
+            user_col = resolve_columns(table, source, tm).get("user_id")
+            pseudonymise_stage(con, opts.keyring, user_col)
+        if opts.pii is not None:
+            summary.pii_masked = _pii_masked(con)
     con.execute("BEGIN TRANSACTION")
     try:
         ingest_id = _next_ingest_id(con)
@@ -158,6 +180,25 @@ def ingest_source(
             BOT_EVENTS_PER_MINUTE,
         )
     return summary
+
+
+def _pii_masked(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Accepted values whose PII was hashed or dropped, by kind (rejects count as reasons)."""
+    flags = [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'stage' "
+            "AND column_name LIKE '\\_\\_pii\\_%' ESCAPE '\\'"
+        ).fetchall()
+    ]
+    if not flags:
+        return {}
+    union = " UNION ALL ".join(
+        f"SELECT {ident(f)} AS k FROM stage WHERE reject_reason IS NULL AND {ident(f)} IS NOT NULL"
+        for f in flags
+    )
+    rows = con.execute(f"SELECT k, count(*) FROM ({union}) GROUP BY k ORDER BY k").fetchall()
+    return {str(k): int(n) for k, n in rows}
 
 
 def _next_ingest_id(con: duckdb.DuckDBPyConnection) -> int:

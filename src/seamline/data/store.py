@@ -51,6 +51,7 @@ def connect(
     folder.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(folder / DB_FILE), read_only=read_only)
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")  # it writes to stdout and breaks --json
     # Large sorts and joins spill next to the store rather than to a shared /tmp.
     con.execute(f"SET temp_directory = '{(folder / 'tmp').as_posix()}'")
     # DuckDB would take 80% of RAM; a bounded store spills big joins to `tmp/` instead, so

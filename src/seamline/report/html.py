@@ -20,7 +20,13 @@ REPORT_FILE = "report.html"
 
 # Each later stage adds "module:function" here; the function takes the workspace and returns
 # its Section, or None when that stage has not run in this workspace. Order = report order.
-STAGE_SECTIONS: tuple[str, ...] = ()
+STAGE_SECTIONS: tuple[str, ...] = (
+    "seamline.report.segments:segments_section",
+    "seamline.report.recommend:recommend_section",
+    "seamline.report.experiments:experiments_section",
+    "seamline.report.privacy:fairness_section",
+    "seamline.report.privacy:privacy_section",
+)
 
 
 def stage_sections(workspace: Workspace) -> list[Section]:

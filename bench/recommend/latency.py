@@ -1,0 +1,61 @@
+"""Recommender speed on ml-100k: fit seconds and single-user recommend() latency.
+
+    .venv/bin/python bench/recommend/latency.py [DATA_DIR]   (default ../shared/data/ml-100k)
+
+Each model is fitted `FITS` times (median reported); latency is the median over 500
+recommend([user], k=10) calls for random known users, with explanations, as the REST
+service calls it. Writes nothing; paste the table into latency.md.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from seamline.data.dataset import Interactions
+from seamline.recommend.registry import MODELS, make
+from seamline.workspace import Workspace
+
+FITS = 3
+CALLS = 500
+PARAMS = {"ease": {"l2": 500.0, "recent_half_life": 5.0}, "itemknn": {"k": 200}}
+
+
+def main() -> None:
+    data_dir = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/ml-100k")
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Workspace(Path(tmp) / "ws")
+        ws.ingest_dataset("movielens-100k", data_dir)
+        t0 = time.perf_counter()
+        data = Interactions.from_workspace(ws)
+        load_s = time.perf_counter() - t0
+    print(f"ml-100k: {data.n_users} users x {data.n_items} items, {data.n_events} events; "
+          f"Interactions.from_workspace {load_s:.2f} s")  # fmt: skip
+    print("| model | fit s (median of 3) | recommend 1 user, k=10: median ms | p95 ms |")
+    print("|---|---|---|---|")
+    rng = np.random.default_rng(0)
+    users = [data.users.id(int(r)) for r in rng.integers(0, data.n_users, CALLS)]
+    for name in MODELS:
+        fits = []
+        for _ in range(FITS):
+            t0 = time.perf_counter()
+            m = make(name, **PARAMS.get(name, {})).fit(data)
+            fits.append(time.perf_counter() - t0)
+        m.recommend(users[:5], k=10)  # warm caches
+        lat = []
+        for u in users:
+            t0 = time.perf_counter()
+            m.recommend([u], k=10)
+            lat.append((time.perf_counter() - t0) * 1e3)
+        p95 = float(np.percentile(lat, 95))
+        print(f"| {name} | {statistics.median(fits):.2f} | {statistics.median(lat):.2f} | "
+              f"{p95:.2f} |")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

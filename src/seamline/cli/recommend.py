@@ -1,0 +1,185 @@
+"""`seamline fit`, `seamline recommend`, `seamline similar`: recommenders in the workspace."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from seamline.cli.common import JsonOpt, WorkspaceOpt, bars, emit, err, one_line_errors, out
+from seamline.workspace import DEFAULT_WORKSPACE, Workspace
+
+
+def _ensure_model(ws: Workspace, name: str | None, as_json: bool) -> Any:
+    """The saved model; with none saved at all, fit MostPopular + EASE (ItemKNN when the
+    catalog is too large for EASE) and say so on stderr."""
+    from seamline.recommend import store
+
+    if name is None and not store.list_models(ws):
+        err.print("no fitted recommender in this workspace: fitting mostpop + ease first")
+        with bars(as_json) as progress:
+            fitted = store.fit_defaults(ws, progress=progress)
+        if fitted[-1]["name"] != "ease":
+            err.print(f"(the catalog is over EASE's item limit: fitted {fitted[-1]['name']})")
+    return store.load_model(ws, name)
+
+
+def _recs_table(title: str, recs: list[dict[str, Any]]) -> None:
+    t = Table(title=title)
+    t.add_column("#", justify="right")
+    t.add_column("item")
+    t.add_column("score", justify="right")
+    t.add_column("because")
+    for n, r in enumerate(recs, 1):
+        t.add_row(str(n), r["item_id"], f"{r['score']:.4g}", ", ".join(r["because"]))
+    out.print(t)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    @one_line_errors
+    def fit(
+        workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+        models: Annotated[
+            str, typer.Option(help="Comma-separated: mostpop, userknn, itemknn, als, bpr, ease.")
+        ] = "mostpop,ease",
+        default: Annotated[
+            str | None,
+            typer.Option(
+                help="Model to serve by default (else ease, als, itemknn, ... if fitted)."
+            ),
+        ] = None,
+        domain: Annotated[str | None, typer.Option(help="Fit on one domain's events only.")] = None,
+        half_life_days: Annotated[
+            float | None, typer.Option(help="Time decay of event weights, in days.")
+        ] = None,
+        params: Annotated[
+            str | None,
+            typer.Option(
+                help='Model parameters as JSON, e.g. {"ease": {"l2": 500, "recent_half_life": 5}}.'
+            ),
+        ] = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Fit recommenders on the workspace's events and save them under models/."""
+        import json
+
+        from seamline.errors import ConfigError
+        from seamline.recommend import store
+
+        try:
+            model_params = json.loads(params) if params else {}
+        except json.JSONDecodeError as e:
+            raise ConfigError(f"--params is not valid JSON: {e}") from None
+        if not isinstance(model_params, dict) or not all(
+            isinstance(v, dict) for v in model_params.values()
+        ):
+            raise ConfigError('--params must map model names to objects: {"ease": {"l2": 500}}')
+
+        names = [m.strip() for m in models.split(",") if m.strip()]
+        if models.strip() == "all":
+            from seamline.recommend.registry import MODELS
+
+            names = list(MODELS)
+        ws = Workspace(workspace)
+        with bars(as_json) as progress:
+            fitted = store.fit_models(
+                ws,
+                names,
+                progress=progress,
+                params=model_params,
+                domain=domain,
+                half_life_days=half_life_days,
+            )
+        if default:
+            store.set_default(ws, default)
+        elif store.get_default(ws) not in names:
+            store.set_default(ws, store.preferred(names))
+        data = {"default": store.get_default(ws), "models": fitted}
+
+        def render(d: dict[str, Any]) -> None:
+            for m in d["models"]:
+                out.print(
+                    f"{m['name']}: {m['n_users']:,} users x {m['n_items']:,} items, "
+                    f"{m['seconds']:.2f} s -> {m['path']}"
+                )
+            out.print(f"default model: {d['default']}")
+
+        emit(data, as_json, render)
+
+    @app.command()
+    @one_line_errors
+    def recommend(
+        user: Annotated[str, typer.Option("--user", "-u", help="User id.")],
+        workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+        domain: Annotated[
+            str | None, typer.Option(help="Recommend items of this domain only.")
+        ] = None,
+        k: Annotated[int, typer.Option("-k", "--k", min=1, help="How many items.")] = 10,
+        model: Annotated[
+            str | None, typer.Option(help="Saved model name (default: the default model).")
+        ] = None,
+        category: Annotated[
+            list[str] | None, typer.Option(help="Keep these categories (repeatable).")
+        ] = None,
+        brand: Annotated[
+            list[str] | None, typer.Option(help="Keep these brands (repeatable).")
+        ] = None,
+        price_min: Annotated[float | None, typer.Option(help="Lowest price.")] = None,
+        price_max: Annotated[float | None, typer.Option(help="Highest price.")] = None,
+        include_seen: Annotated[
+            bool, typer.Option(help="Also recommend items the user already has.")
+        ] = False,
+        unknown: Annotated[
+            str, typer.Option(help="Unknown users: popular, segment or raise.")
+        ] = "popular",
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Top-k items for a user, each with the history items that explain it."""
+        ws = Workspace(workspace)
+        m = _ensure_model(ws, model, as_json)
+        filters: dict[str, Any] = {}
+        if category:
+            filters["category"] = category
+        if brand:
+            filters["brand"] = brand
+        if price_min is not None:
+            filters["price_min"] = price_min
+        if price_max is not None:
+            filters["price_max"] = price_max
+        recs = m.recommend(
+            [user],
+            k=k,
+            domain=domain,
+            exclude_seen=not include_seen,
+            filters=filters or None,
+            unknown=unknown,
+        )[0]
+        if user not in m.users_ and user not in m.folded_:
+            err.print(f"user {user!r} is unknown to the model: {unknown} items")
+        emit(
+            [r.to_dict() for r in recs],
+            as_json,
+            lambda d: _recs_table(f"{m.name} for {user}" + (f" ({domain})" if domain else ""), d),
+        )
+
+    @app.command()
+    @one_line_errors
+    def similar(
+        item: Annotated[str, typer.Option("--item", "-i", help="Item id.")],
+        workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+        k: Annotated[int, typer.Option("-k", "--k", min=1, help="How many items.")] = 10,
+        model: Annotated[
+            str | None, typer.Option(help="Saved model name (default: the default model).")
+        ] = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Items most similar to an item, by the model's own similarity."""
+        m = _ensure_model(Workspace(workspace), model, as_json)
+        recs = m.similar_items(item, k=k)
+        emit(
+            [r.to_dict() for r in recs],
+            as_json,
+            lambda d: _recs_table(f"{m.name}: similar to {item}", d),
+        )

@@ -1,0 +1,386 @@
+"""Interactions as models see them: dense ids, a weighted user x item matrix, item side info.
+
+Events become (user, item) weights: each event counts with the weight of its type (view <
+click < cart < purchase, configurable) times an optional time decay, ``0.5 ** (age /
+half_life_days)`` with the age measured back from the latest event. Repeated events of one
+pair add up. Item side info (domain, category, brand, price, title) travels as arrays so a
+fitted model filters and explains without a database query.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import scipy.sparse as sp
+
+from seamline.data.columns import DOMAINS
+from seamline.errors import ConfigError, DataError
+
+if TYPE_CHECKING:
+    from seamline.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+
+# Stronger intent weighs more. A rating records that the item was consumed (its value
+# stays in `rating`), so it counts like a view: MovieLens then gives a 0/1 matrix.
+DEFAULT_EVENT_WEIGHTS: dict[str, float] = {
+    "view": 1.0,
+    "rate": 1.0,
+    "click": 2.0,
+    "review": 2.0,
+    "cart": 3.0,
+    "purchase": 4.0,
+    "enroll": 4.0,
+    "complete": 4.0,
+}
+UNLISTED_WEIGHT = 1.0  # an event type missing from the weights counts like a view
+
+SIDE_TEXT = ("domain", "category", "brand", "title")
+
+
+class IdMap:
+    """External string ids <-> dense ints 0..n-1, in the order given."""
+
+    __slots__ = ("_ids", "_index")
+
+    def __init__(self, ids: Iterable[Any]) -> None:
+        self._ids = [str(x) for x in ids]
+        self._index = {x: i for i, x in enumerate(self._ids)}
+        if len(self._index) != len(self._ids):
+            seen: set[str] = set()
+            dup = next(x for x in self._ids if x in seen or seen.add(x))  # type: ignore[func-returns-value]
+            raise DataError(f"IdMap: id {dup!r} appears more than once; ids must be unique")
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._index
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, IdMap) and self._ids == other._ids
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._ids))
+
+    def __repr__(self) -> str:
+        return f"IdMap({len(self)} ids)"
+
+    @property
+    def ids(self) -> list[str]:
+        return self._ids
+
+    def id(self, index: int) -> str:
+        return self._ids[index]
+
+    def index(self, key: str) -> int:
+        """The dense index of `key`; KeyError when unknown."""
+        return self._index[key]
+
+    def get(self, key: str, default: int = -1) -> int:
+        return self._index.get(key, default)
+
+    def indices(self, keys: Iterable[Any]) -> Ints:
+        """Dense indices of `keys`, -1 for unknown ids."""
+        get = self._index.get
+        return np.fromiter((get(str(k), -1) for k in keys), dtype=np.int64)
+
+    def to_array(self) -> npt.NDArray[np.str_]:
+        return np.asarray(self._ids, dtype=str)
+
+
+def check_event_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
+    if weights is None:
+        return dict(DEFAULT_EVENT_WEIGHTS)
+    out: dict[str, float] = {}
+    for k, v in weights.items():
+        try:
+            w = float(v)
+        except (TypeError, ValueError):
+            raise ConfigError(f"event weight of {k!r} must be a number, got {v!r}") from None
+        if not np.isfinite(w) or w < 0:
+            raise ConfigError(f"event weight of {k!r} must be finite and >= 0, got {v!r}")
+        out[str(k)] = w
+    return out
+
+
+def check_half_life(value: Any, name: str = "half_life_days") -> float | None:
+    if value is None:
+        return None
+    try:
+        h = float(value)
+    except (TypeError, ValueError):
+        h = float("nan")
+    if not np.isfinite(h) or h <= 0:
+        raise ConfigError(f"{name} must be a positive number or None, got {value!r}")
+    return h
+
+
+@dataclass(frozen=True, eq=False)
+class Interactions:
+    """Events reduced to dense ids; `matrix()` is the weighted users x items CSR.
+
+    Per event: `user`, `item` (dense indices), `weight` (event-type weight) and `age_days`
+    (days before the latest event, 0 when there is no timestamp). Item side info is one
+    array per field, aligned with `items`.
+    """
+
+    users: IdMap
+    items: IdMap
+    user: Ints
+    item: Ints
+    weight: Floats
+    age_days: Floats
+    seq: Ints  # chronological position of each event (ties keep table order)
+    item_domain: npt.NDArray[np.object_]
+    item_category: npt.NDArray[np.object_]
+    item_brand: npt.NDArray[np.object_]
+    item_title: npt.NDArray[np.object_]
+    item_price: Floats
+    half_life_days: float | None = None
+    event_weights: dict[str, float] = field(default_factory=dict)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def n_users(self) -> int:
+        return len(self.users)
+
+    @property
+    def n_items(self) -> int:
+        return len(self.items)
+
+    @property
+    def n_events(self) -> int:
+        return len(self.user)
+
+    def decayed_weight(self, half_life_days: float | None = None) -> Floats:
+        """Per-event weight after time decay (`half_life_days`, default the dataset's)."""
+        h = self.half_life_days if half_life_days is None else check_half_life(half_life_days)
+        if h is None:
+            return self.weight
+        return self.weight * np.power(0.5, self.age_days / h)
+
+    def matrix(self) -> sp.csr_matrix:
+        """Users x items, float32, summed (decayed) event weights; cached."""
+        if "X" not in self._cache:
+            X = sp.csr_matrix(
+                (self.decayed_weight().astype(np.float32), (self.user, self.item)),
+                shape=(self.n_users, self.n_items),
+                dtype=np.float32,
+            )
+            X.sum_duplicates()
+            X.sort_indices()
+            self._cache["X"] = X
+        out: sp.csr_matrix = self._cache["X"]
+        return out
+
+    def recency_rank(self) -> Ints:
+        """Per event: how many of the same user's events come after it (0 = latest)."""
+        if "rank" not in self._cache:
+            n = self.n_events
+            order = np.lexsort((-self.seq, self.user))  # by user, latest first
+            starts = np.r_[0, np.flatnonzero(np.diff(self.user[order])) + 1]
+            group_start = np.repeat(starts, np.diff(np.r_[starts, n]))
+            rank = np.empty(n, dtype=np.int64)
+            rank[order] = np.arange(n) - group_start
+            self._cache["rank"] = rank
+        out: Ints = self._cache["rank"]
+        return out
+
+    def history_matrix(self, recent_half_life: float | None) -> sp.csr_matrix:
+        """Like `matrix()`, with each event also weighted ``0.5 ** (r / recent_half_life)``
+        where r counts the user's later events: a user's latest items speak loudest."""
+        if recent_half_life is None:
+            return self.matrix()
+        w = self.decayed_weight() * np.power(0.5, self.recency_rank() / float(recent_half_life))
+        H = sp.csr_matrix(
+            (w.astype(np.float32), (self.user, self.item)),
+            shape=(self.n_users, self.n_items),
+            dtype=np.float32,
+        )
+        H.sum_duplicates()
+        H.sort_indices()
+        return H
+
+    def side_info(self) -> dict[str, np.ndarray]:
+        return {
+            "domain": self.item_domain,
+            "category": self.item_category,
+            "brand": self.item_brand,
+            "title": self.item_title,
+            "price": self.item_price,
+        }
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_frame(
+        cls,
+        df: pd.DataFrame,
+        users: IdMap | None = None,
+        items: IdMap | None = None,
+        *,
+        event_weights: Mapping[str, float] | None = None,
+        half_life_days: float | None = None,
+        item_info: pd.DataFrame | None = None,
+        now: Any = None,
+    ) -> Interactions:
+        """Build from a table with canonical event columns.
+
+        Needs `user_id` and `item_id`; uses `event_type` (weights), `timestamp` (decay)
+        and `domain` when present. Given `users` / `items` fix the index order and must
+        cover every id in the table (an unknown id is a DataError naming its row).
+        `item_info` (canonical item columns) supplies side info; otherwise the domain of
+        each item's first event is used.
+        """
+        weights = check_event_weights(event_weights)
+        h = check_half_life(half_life_days)
+        for col in ("user_id", "item_id"):
+            if col not in df.columns:
+                raise DataError(
+                    f"interactions table lacks required column {col!r}; "
+                    f"has: {', '.join(map(str, df.columns))}"
+                )
+        uid = df["user_id"].astype(str).to_numpy(dtype=object)
+        iid = df["item_id"].astype(str).to_numpy(dtype=object)
+        users = users if users is not None else IdMap(pd.unique(pd.Series(uid, dtype=object)))
+        items = items if items is not None else IdMap(pd.unique(pd.Series(iid, dtype=object)))
+        u = pd.Index(users.ids).get_indexer(pd.Index(uid)).astype(np.int64)
+        i = pd.Index(items.ids).get_indexer(pd.Index(iid)).astype(np.int64)
+        for name, idx, ids in (("user_id", u, uid), ("item_id", i, iid)):
+            bad = np.flatnonzero(idx < 0)
+            if len(bad):
+                raise DataError(
+                    f"interactions row {int(bad[0])}: {name} {ids[bad[0]]!r} is not in the "
+                    f"given id map ({len(bad)} rows like it)"
+                )
+        n = len(df)
+        if "event_type" in df.columns:
+            et = df["event_type"].astype(str)
+            w: Floats = np.array(et.map(weights).to_numpy(dtype=np.float64, na_value=np.nan))
+            unlisted = np.isnan(w)
+            if unlisted.any():
+                log.info(
+                    "event types %s have no weight; counted with %.1f",
+                    sorted(set(et[unlisted])),
+                    UNLISTED_WEIGHT,
+                )
+                w[unlisted] = UNLISTED_WEIGHT
+        else:
+            w = np.ones(n, dtype=np.float64)
+        age = np.zeros(n, dtype=np.float64)
+        seq = np.arange(n, dtype=np.int64)
+        if "timestamp" in df.columns and n:
+            ts = pd.to_datetime(df["timestamp"], utc=True)
+            if ts.isna().any():
+                row = int(np.flatnonzero(ts.isna().to_numpy())[0])
+                raise DataError(f"interactions row {row}: timestamp is missing or not a time")
+            secs = (ts - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy()
+            ref = secs.max() if now is None else pd.Timestamp(now).timestamp()
+            age = np.maximum(ref - secs, 0.0) / 86400.0
+            seq = np.empty(n, dtype=np.int64)
+            seq[np.argsort(secs, kind="stable")] = np.arange(n)
+        # Side info: from item_info when given, else the domain of each item's first event.
+        nI = len(items)
+        side: dict[str, npt.NDArray[np.object_]] = {
+            k: np.full(nI, "", dtype=object) for k in SIDE_TEXT
+        }
+        price = np.full(nI, np.nan, dtype=np.float64)
+        if "domain" in df.columns and n:
+            dom = df["domain"].astype(str).to_numpy(dtype=object)
+            first = np.full(nI, -1, dtype=np.int64)
+            rev = np.arange(n - 1, -1, -1)
+            first[i[rev]] = rev
+            has = first >= 0
+            side["domain"][has] = dom[first[has]]
+            clash = dom != side["domain"][i]
+            if clash.any():
+                # one id in two domains is one item to the models: say so rather than split it
+                log.warning(
+                    "%d events name an item_id already seen in another domain (e.g. %r); "
+                    "each item keeps the domain of its first event",
+                    int(clash.sum()),
+                    iid[int(np.flatnonzero(clash)[0])],
+                )
+        if item_info is not None and len(item_info):
+            info = item_info.drop_duplicates("item_id", keep="first")
+            pos = items.indices(info["item_id"])
+            ok = pos >= 0
+            for k in SIDE_TEXT:
+                if k in info.columns:
+                    vals = info[k].to_numpy(dtype=object)[ok]
+                    side[k][pos[ok]] = np.array(
+                        ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+                         for v in vals],
+                        dtype=object,
+                    )  # fmt: skip
+            if "price" in info.columns:
+                price[pos[ok]] = pd.to_numeric(info["price"], errors="coerce").to_numpy(
+                    dtype=np.float64, na_value=np.nan
+                )[ok]
+        return cls(
+            users=users,
+            items=items,
+            user=u,
+            item=i,
+            weight=w,
+            age_days=age,
+            seq=seq,
+            item_domain=side["domain"],
+            item_category=side["category"],
+            item_brand=side["brand"],
+            item_title=side["title"],
+            item_price=price,
+            half_life_days=h,
+            event_weights=weights,
+        )
+
+    @classmethod
+    def from_workspace(
+        cls,
+        ws: Workspace,
+        domain: str | None = None,
+        event_weights: Mapping[str, float] | None = None,
+        half_life_days: float | None = None,
+    ) -> Interactions:
+        """The workspace's events (only those of `domain` when given) and item side info.
+
+        The catalog is every item with at least one event; users are every user with one.
+        """
+        if domain is not None and domain not in DOMAINS:
+            raise ConfigError(f"unknown domain {domain!r}; allowed: {', '.join(DOMAINS)}")
+        where = "" if domain is None else "WHERE domain = ?"
+        params: list[Any] = [] if domain is None else [domain]
+        with ws.connect(read_only=True) as con:
+            df = con.execute(
+                "SELECT user_id, item_id, domain, event_type, timestamp FROM events "
+                f"{where} ORDER BY timestamp, ingest_id, rowid",
+                params,
+            ).df()
+            info = con.execute(
+                "SELECT item_id, domain, category, brand, title, price FROM items "
+                f"{where} ORDER BY item_id, domain",
+                params,
+            ).df()
+        if df.empty:
+            raise DataError(
+                f"workspace {ws.path} holds no events"
+                + ("" if domain is None else f" in domain {domain!r}")
+                + ": ingest events first (seamline ingest --events FILE or --dataset NAME)"
+            )
+        return cls.from_frame(
+            df, event_weights=event_weights, half_life_days=half_life_days, item_info=info
+        )
+
+
+def ids_of(idmap: IdMap, idx: Sequence[int] | Ints) -> list[str]:
+    ids = idmap.ids
+    return [ids[int(j)] for j in idx]

@@ -1,0 +1,205 @@
+"""Exports meant for a partner: k-anonymous, PII-free, audited.
+
+- ``segments``: people per (segment, age, gender, city) after generalisation; every row
+  counts at least k users (the segment is part of each class, never generalised);
+- ``audience``: one row per user of the chosen segments with a partner-specific keyed id
+  (not joinable with the workspace's ids nor across partners) and generalised age, gender,
+  city; every (segment, age, gender, city) class holds at least k rows;
+- ``kpis``: per-segment users, buyers, conversion, revenue, ARPU; segments with fewer than
+  k users are suppressed.
+
+Each export writes ``FILE`` and ``FILE.privacy.json`` (the k claimed, the smallest class,
+generalisation levels, rows suppressed) and adds an entry to `privacy_audit`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import pandas as pd
+
+from seamline.errors import ConfigError, DataError
+from seamline.privacy import pii
+from seamline.privacy.forget import record_audit
+from seamline.privacy.kanon import anonymise, satisfies_k
+from seamline.privacy.pseudonymise import KeyRing
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from seamline.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+What = Literal["segments", "audience", "kpis"]
+WHATS: tuple[str, ...] = ("segments", "audience", "kpis")
+QUASI_IDENTIFIERS: tuple[str, ...] = ("age", "gender", "city")
+
+
+@dataclass
+class ExportSummary:
+    what: str
+    path: str
+    rows: int
+    k: int
+    min_class_size: int
+    satisfies_k: bool
+    suppressed_users: int
+    levels: dict[str, int] = field(default_factory=dict)
+    columns: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {str(r[0]) for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+
+
+def _people(con: duckdb.DuckDBPyConnection, segments: list[int] | None) -> pd.DataFrame:
+    if "segments" not in _tables(con):
+        raise DataError("no segments in this workspace: run `seamline segment` first")
+    where = ""
+    if segments:
+        where = " AND s.segment IN (" + ", ".join(str(int(x)) for x in segments) + ")"
+    # An age band stands in for a missing exact age (both are the same quasi-identifier).
+    return con.execute(
+        "SELECT s.user_id, s.segment, coalesce(p.name_en, CAST(s.segment AS VARCHAR)) AS name, "
+        "u.age, u.age_band, u.gender, u.city FROM segments s "
+        "LEFT JOIN users u USING (user_id) "
+        "LEFT JOIN segment_profiles p ON p.run_id = s.run_id AND p.segment = s.segment "
+        f"WHERE s.run_id = (SELECT max(run_id) FROM segments){where}"
+    ).df()
+
+
+def _age_source(frame: pd.DataFrame) -> pd.DataFrame:
+    if frame["age"].notna().any():
+        return frame
+    # Only bands known: generalise the band as a plain label.
+    frame = frame.copy()
+    frame["age"] = frame["age_band"]
+    return frame
+
+
+def _guard_pii(frame: pd.DataFrame, what: str) -> None:
+    for col in frame.columns:
+        if not (frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col])):
+            continue
+        for v in frame[col].dropna().astype(str).unique():
+            kinds = pii.kinds_in(v)
+            if kinds:
+                raise DataError(
+                    f"export {what}: column {col!r} holds {', '.join(sorted(kinds))}; "
+                    "nothing with PII leaves the workspace"
+                )
+
+
+def export(
+    ws: Workspace,
+    what: What,
+    out: str | Path,
+    *,
+    k: int = 10,
+    segments: list[int] | None = None,
+    partner: str = "partner",
+    keyring: KeyRing | None = None,
+    max_suppression: float = 0.05,
+) -> ExportSummary:
+    """Write a k-anonymous export of `what` to `out` (CSV); see the module doc."""
+    if what not in WHATS:
+        raise ConfigError(f"export: {what!r} is not one of {', '.join(WHATS)}")
+    if k < 2:
+        raise ConfigError(f"export needs --k-anonymity >= 2, got {k}")
+    path = Path(out)
+    with ws.connect() as con:
+        if what == "kpis":
+            frame, check_cols, count_col, levels, suppressed = _kpis(con, k)
+        else:
+            people = _age_source(_people(con, segments))
+            result = anonymise(
+                people,
+                QUASI_IDENTIFIERS,
+                k,
+                fixed=("segment",),
+                max_suppression=max_suppression,
+            )
+            levels, suppressed = result.levels, result.suppressed
+            check_cols = ["segment", *QUASI_IDENTIFIERS]
+            g = result.frame
+            if what == "segments":
+                frame = (
+                    g.groupby(["segment", "name", *QUASI_IDENTIFIERS], dropna=False)
+                    .size()
+                    .reset_index(name="users")
+                    .sort_values(["segment", "users"], ascending=[True, False])
+                )
+                count_col = "users"
+            else:
+                ring = keyring or KeyRing.load()
+                frame = pd.DataFrame(
+                    {
+                        "partner_id": [ring.derive(f"partner:{partner}", u) for u in g["user_id"]],
+                        "segment": g["segment"],
+                        "name": g["name"],
+                        **{q: g[q] for q in QUASI_IDENTIFIERS},
+                    }
+                ).sort_values(["segment", "partner_id"])
+                count_col = None
+        ok = satisfies_k(frame, check_cols, k, count=count_col)
+        if not ok:  # anonymise() guarantees it; refuse rather than write a broken promise
+            raise DataError(f"export {what}: the result does not satisfy k={k}")
+        _guard_pii(frame, what)
+        if count_col:
+            sizes = frame.groupby(check_cols, dropna=False)[count_col].sum()
+        else:
+            sizes = frame.groupby(check_cols, dropna=False).size()
+        min_class = int(sizes.min()) if len(sizes) else 0
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(path, index=False)
+        summary = ExportSummary(
+            what=what,
+            path=str(path),
+            rows=len(frame),
+            k=k,
+            min_class_size=min_class,
+            satisfies_k=ok,
+            suppressed_users=suppressed,
+            levels=levels,
+            columns=list(frame.columns),
+        )
+        Path(str(path) + ".privacy.json").write_text(
+            json.dumps(summary.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8"
+        )
+        record_audit(con, "export", what, summary.to_dict())
+    log.info("exported %s: %d rows, k=%d, %d users suppressed", what, len(frame), k, suppressed)
+    return summary
+
+
+def _kpis(
+    con: duckdb.DuckDBPyConnection, k: int
+) -> tuple[pd.DataFrame, list[str], str, dict[str, int], int]:
+    if "segments" not in _tables(con):
+        raise DataError("no segments in this workspace: run `seamline segment` first")
+    frame = con.execute(
+        "WITH s AS (SELECT user_id, segment, run_id FROM segments "
+        "  WHERE run_id = (SELECT max(run_id) FROM segments)), "
+        "e AS (SELECT user_id, count(*) FILTER (WHERE event_type = 'purchase') AS buys, "
+        "  coalesce(sum(value) FILTER (WHERE event_type = 'purchase'), 0) AS revenue "
+        "  FROM events GROUP BY user_id) "
+        "SELECT s.segment, coalesce(any_value(p.name_en), CAST(s.segment AS VARCHAR)) AS name, "
+        "count(*) AS users, count(*) FILTER (WHERE e.buys > 0) AS buyers, "
+        "round(coalesce(sum(e.revenue), 0), 2) AS revenue "
+        "FROM s LEFT JOIN e USING (user_id) "
+        "LEFT JOIN segment_profiles p ON p.run_id = s.run_id AND p.segment = s.segment "
+        "GROUP BY s.segment ORDER BY s.segment"
+    ).df()
+    small = frame["users"] < k
+    suppressed = int(frame.loc[small, "users"].sum())
+    frame = frame[~small].reset_index(drop=True)
+    frame["conversion"] = (frame["buyers"] / frame["users"]).round(4)
+    frame["arpu"] = (frame["revenue"] / frame["users"]).round(2)
+    return frame, ["segment"], "users", {}, suppressed

@@ -1,0 +1,174 @@
+"""Erasure: remove one user from every table of the workspace, mark fitted models stale,
+rewrite the DuckDB file so no deleted bytes remain, and log an audit entry without the id.
+
+"Every table" is found, not listed: any base table with a `user_id` column (events, users,
+bot flags, features and their versions, segments, exposures, whatever later stages add),
+plus reject rows whose kept value or raw row holds the id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import secrets
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from seamline.data.store import DB_FILE
+from seamline.errors import DataError
+from seamline.privacy.policy import META_KEY
+from seamline.privacy.pseudonymise import PSEUDONYM, KeyRing
+from seamline.privacy.rekey import user_id_tables
+
+if TYPE_CHECKING:
+    from seamline.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+AUDIT_DDL = """CREATE TABLE IF NOT EXISTS privacy_audit (
+    logged_at TIMESTAMPTZ, action VARCHAR, subject VARCHAR, detail JSON)"""
+
+
+def audit_subject(user_id: str, keyring: KeyRing | None) -> str:
+    """How the audit log names a user: a keyed digest when a key is at hand (verifiable by
+    whoever holds the key), else a salted SHA-256 (verifiable given the id)."""
+    if keyring is not None:
+        return "hmac:" + keyring.derive("audit", user_id)
+    salt = secrets.token_hex(8)
+    return f"sha256:{salt}:" + hashlib.sha256((salt + user_id).encode()).hexdigest()
+
+
+def record_audit(
+    con: duckdb.DuckDBPyConnection, action: str, subject: str, detail: dict[str, Any]
+) -> None:
+    con.execute(AUDIT_DDL)
+    con.execute(
+        "INSERT INTO privacy_audit VALUES (?, ?, ?, ?::JSON)",
+        [datetime.now(UTC), action, subject, json.dumps(detail, sort_keys=True)],
+    )
+
+
+def _stored_id(con: duckdb.DuckDBPyConnection, user_id: str, keyring: KeyRing | None) -> str:
+    row = con.execute("SELECT value FROM meta WHERE key = ?", [META_KEY]).fetchone()
+    if row is None or PSEUDONYM.fullmatch(user_id):
+        return user_id
+    ring = keyring or KeyRing.load()
+    if ring.fingerprint != row[0]:
+        raise DataError("the id key given does not match the key this workspace was built with")
+    return ring.pseudonym(user_id)
+
+
+def _reject_rows(con: duckdb.DuckDBPyConnection, stored: str) -> list[int]:
+    """Reject rows whose value, or a value of whose raw row, is the id (after trimming)."""
+    rows = con.execute(
+        "SELECT rowid, value, raw::VARCHAR FROM rejects WHERE contains(value, ?) "
+        "OR contains(raw::VARCHAR, ?)",
+        [stored, json.dumps(stored)[1:-1]],
+    ).fetchall()
+    hits = []
+    for rowid, value, raw in rows:
+        values = [value]
+        obj = json.loads(raw) if raw else None
+        if isinstance(obj, dict):
+            values += list(obj.values())
+        if any(isinstance(v, str) and v.strip() == stored for v in values):
+            hits.append(int(rowid))
+    return hits
+
+
+def forget_user(
+    ws: Workspace,
+    user_id: str,
+    *,
+    keyring: KeyRing | None = None,
+    compact_file: bool = True,
+) -> dict[str, int]:
+    """Remove `user_id` (a raw id, or its pseudonym) everywhere; rows removed per table.
+
+    Raises DataError when the workspace holds nothing of the user (so a typo is not
+    mistaken for an erasure); the audit entry names the user only by a digest.
+    """
+    from seamline.recommend.store import mark_stale
+
+    if not user_id.strip():
+        raise DataError("forget: the user id is empty")
+    removed: dict[str, int] = {}
+    with ws.connect() as con:
+        stored = _stored_id(con, user_id.strip(), keyring)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for t in user_id_tables(con):
+                row = con.execute(f'DELETE FROM "{t}" WHERE user_id = ?', [stored]).fetchone()
+                if row and row[0]:
+                    removed[t] = int(row[0])
+            hits = _reject_rows(con, stored)
+            if hits:
+                con.execute(
+                    "DELETE FROM rejects WHERE rowid IN (SELECT unnest(?::BIGINT[]))", [hits]
+                )
+                removed["rejects"] = len(hits)
+            if not removed:
+                raise DataError(
+                    f"forget: no table holds user {user_id!r}"
+                    + (" (ids are pseudonymised; give the raw id)" if stored != user_id else "")
+                )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    stale = mark_stale(ws, "a user was erased (seamline forget)")
+    with ws.connect() as con:
+        record_audit(
+            con,
+            "forget",
+            audit_subject(user_id.strip(), keyring),
+            {"rows_removed": removed, "models_marked_stale": stale},
+        )
+    if compact_file:
+        compact(ws)
+    log.info("forgot a user: %s", removed)
+    return removed
+
+
+def compact(ws: Workspace) -> None:
+    """Rewrite the DuckDB file from its live rows only.
+
+    DuckDB reuses freed blocks but does not wipe them, so deleted values could linger in
+    the file after CHECKPOINT; copying the database into a fresh file and swapping it in
+    leaves nothing of them. Costs one full copy of the store; other open connections to the
+    workspace must be closed first.
+    """
+    db = ws.path / DB_FILE
+    fresh = ws.path / (DB_FILE + ".compact")
+    fresh.unlink(missing_ok=True)
+    with ws.connect() as con:
+        con.execute("CHECKPOINT")
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{db.as_posix()}' AS old (READ_ONLY)")
+        con.execute(f"ATTACH '{fresh.as_posix()}' AS fresh")
+        con.execute("COPY FROM DATABASE old TO fresh")
+        con.execute("DETACH fresh")
+        con.execute("DETACH old")
+    finally:
+        con.close()
+    os.replace(fresh, db)
+    (ws.path / (DB_FILE + ".wal")).unlink(missing_ok=True)
+
+
+def audit_log(ws: Workspace) -> list[dict[str, Any]]:
+    """Entries of `privacy_audit`, oldest first."""
+    with ws.connect() as con:
+        con.execute(AUDIT_DDL)
+        rows = con.execute(
+            "SELECT logged_at, action, subject, detail::VARCHAR FROM privacy_audit "
+            "ORDER BY logged_at"
+        ).fetchall()
+    return [
+        {"logged_at": str(r[0]), "action": r[1], "subject": r[2], "detail": json.loads(r[3])}
+        for r in rows
+    ]

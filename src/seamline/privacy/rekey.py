@@ -1,0 +1,146 @@
+"""Re-keying stored user ids: pseudonymise a workspace that holds raw ids, or rotate the key.
+
+Both rewrite every `user_id` column of every table in one transaction, plus the ids inside
+kept reject rows, so history (events, features, segments, exposures) stays joined.
+Fitted models hold the old ids in their files and are marked stale.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from seamline.errors import ConfigError
+from seamline.privacy.policy import META_KEY
+from seamline.privacy.pseudonymise import PSEUDONYM, KeyRing, _register
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from seamline.workspace import Workspace
+
+log = logging.getLogger(__name__)
+REKEY_UDF = "seamline_rekey"
+
+
+def user_id_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every base table of the workspace file with a `user_id` column."""
+    rows = con.execute(
+        "SELECT DISTINCT table_name FROM duckdb_columns() WHERE column_name = 'user_id' "
+        "AND NOT internal AND database_name = current_database() AND schema_name = 'main' "
+        "AND table_name IN (SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
+        "AND database_name = current_database()) ORDER BY table_name"
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def _meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _rewrite(
+    con: duckdb.DuckDBPyConnection,
+    fn: Callable[[str], str],
+    raw_value: Callable[[object], object],
+) -> dict[str, int]:
+    _register(con, REKEY_UDF, fn)
+    changed: dict[str, int] = {}
+    for t in user_id_tables(con):
+        row = con.execute(
+            f'UPDATE "{t}" SET user_id = {REKEY_UDF}(user_id) WHERE user_id IS NOT NULL'
+        ).fetchone()
+        changed[t] = int(row[0]) if row else 0
+    rows = con.execute("SELECT rowid, value, raw::VARCHAR FROM rejects").fetchall()
+    n = 0
+    for rowid, value, raw in rows:
+        new_raw = None
+        if raw is not None:
+            obj = json.loads(raw)
+            if isinstance(obj, dict):
+                new_raw = json.dumps({k: raw_value(v) for k, v in obj.items()}, ensure_ascii=False)
+        new_value = raw_value(value)
+        if new_raw != raw or new_value != value:
+            con.execute(
+                "UPDATE rejects SET value = ?, raw = ?::JSON WHERE rowid = ?",
+                [new_value, new_raw, rowid],
+            )
+            n += 1
+    changed["rejects"] = n
+    return changed
+
+
+def pseudonymise_workspace(ws: Workspace, keyring: KeyRing) -> dict[str, int]:
+    """Replace the raw user ids a workspace holds by pseudonyms; returns rows per table."""
+    from seamline.recommend.store import mark_stale
+
+    with ws.connect() as con:
+        if _meta(con, META_KEY):
+            raise ConfigError("this workspace is already pseudonymised; rotate its key instead")
+        known = {
+            str(r[0])
+            for t in user_id_tables(con)
+            for r in con.execute(f'SELECT DISTINCT user_id FROM "{t}"').fetchall()
+            if r[0] is not None
+        }
+
+        def raw_value(v: object) -> object:
+            return keyring.pseudonym(v) if isinstance(v, str) and v.strip() in known else v
+
+        con.execute("BEGIN TRANSACTION")
+        try:
+            changed = _rewrite(con, keyring.pseudonym, raw_value)
+            con.execute(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)", [META_KEY, keyring.fingerprint]
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    mark_stale(ws, "user ids were pseudonymised")
+    from seamline.privacy.forget import compact
+
+    compact(ws)  # the raw ids must not linger in free blocks of the file
+    return changed
+
+
+def rotate_key(ws: Workspace, keyring: KeyRing) -> dict[str, int]:
+    """Re-key every stored pseudonym with the newest key of `keyring`.
+
+    `keyring` is the old ring plus one new key (`seamline privacy keygen --append`);
+    the workspace must currently match the old ring.
+    """
+    from seamline.recommend.store import mark_stale
+
+    if len(keyring.keys) < 2:
+        raise ConfigError("rotation needs the old key ring plus one new key (2+ keys)")
+    old = keyring.without_newest()
+    with ws.connect() as con:
+        fp = _meta(con, META_KEY)
+        if fp is None:
+            raise ConfigError("this workspace holds raw ids; pseudonymise it first")
+        if fp != old.fingerprint:
+            raise ConfigError(
+                "the key ring without its newest key does not match this workspace's key"
+            )
+
+        def raw_value(v: object) -> object:
+            if isinstance(v, str):
+                return PSEUDONYM.sub(lambda m: keyring.rekey(m.group(0)), v)
+            return v
+
+        con.execute("BEGIN TRANSACTION")
+        try:
+            changed = _rewrite(con, keyring.rekey, raw_value)
+            con.execute(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)", [META_KEY, keyring.fingerprint]
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    mark_stale(ws, "the id key was rotated")
+    log.info("re-keyed user ids: %s", changed)
+    return changed

@@ -1,0 +1,510 @@
+"""One recommender API: every model fits on `Interactions` and answers the same calls.
+
+A fitted model keeps what serving needs in memory: the train matrix (each user's seen
+items), the id maps, item side info as arrays and popularity, so `recommend` for one user
+is a vector product, a mask and an `argpartition` (no database query per call).
+
+Subclasses implement `_fit`, `_score_history` (scores from arbitrary history rows, used for
+folded-in users) and optionally faster `scores`, `_contrib` (per-history-item contribution
+to one item's score, for `explain`) and `_item_sim` (for `similar_items`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from abc import ABC, abstractmethod
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from seamline.data.columns import DOMAINS
+from seamline.data.dataset import IdMap, Interactions
+from seamline.errors import ConfigError, DataError, NotFittedError
+
+if TYPE_CHECKING:
+    from seamline.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+F32 = npt.NDArray[np.float32]
+Unknown = Literal["popular", "segment", "raise"]
+UNKNOWN_POLICIES = ("popular", "segment", "raise")
+FILTER_KEYS = ("category", "brand", "price_min", "price_max")
+N_BECAUSE = 3
+BATCH = 256  # users scored per vectorised call in a many-user recommend()
+_MASK_CACHE = 64
+_FORMAT = 1
+
+
+@dataclass
+class Recommendation:
+    item_id: str
+    score: float
+    because: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"item_id": self.item_id, "score": self.score, "because": list(self.because)}
+
+
+def topk(scores: npt.NDArray[np.floating[Any]], k: int) -> Ints:
+    """Indices of the k best finite scores, best first; ties go to the lower index."""
+    finite = np.flatnonzero(np.isfinite(scores))
+    if len(finite) == 0 or k <= 0:
+        return np.empty(0, dtype=np.int64)
+    s = scores[finite]
+    if k < len(finite):
+        part = np.argpartition(-s, k - 1)[:k]
+        kth = s[part].min()
+        # keep every candidate tied with the k-th score so ties resolve by index
+        part = np.flatnonzero(s >= kth)
+        finite, s = finite[part], s[part]
+    order = np.lexsort((finite, -s))[:k]
+    return finite[order].astype(np.int64)
+
+
+class Recommender(ABC):
+    """Base class: fit(interactions) -> self, then recommend / score / explain / fold_in."""
+
+    name: ClassVar[str] = "base"
+    _param_names: ClassVar[tuple[str, ...]] = ()
+
+    def get_params(self) -> dict[str, Any]:
+        return {n: getattr(self, n) for n in self._param_names}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, interactions: Interactions) -> Recommender:
+        if not isinstance(interactions, Interactions):
+            raise DataError(
+                f"{type(self).__name__}.fit expects Interactions, got {type(interactions).__name__}"
+            )
+        if interactions.n_users == 0 or interactions.n_items == 0:
+            raise DataError(f"{type(self).__name__}: no interactions to fit on")
+        X = interactions.matrix()
+        self.users_ = interactions.users
+        self.items_ = interactions.items
+        self.X_ = X
+        # Scoring history: the train matrix, or with `recent_half_life` the same items
+        # weighted towards each user's latest events.
+        h = getattr(self, "recent_half_life", None)
+        self.H_ = X if h is None else interactions.history_matrix(h)
+        self.side_ = interactions.side_info()
+        self.pop_ = np.asarray(X.sum(axis=0), dtype=np.float64).ravel()
+        self.data_params_ = {
+            "event_weights": dict(interactions.event_weights),
+            "half_life_days": interactions.half_life_days,
+        }
+        self._reset_caches()
+        self._fit(X, interactions)
+        self.fitted_at_ = datetime.now(UTC).isoformat(timespec="seconds")
+        return self
+
+    def _reset_caches(self) -> None:
+        self.folded_: dict[str, sp.csr_matrix] = {}
+        self._masks: OrderedDict[Any, npt.NDArray[np.bool_] | None] = OrderedDict()
+        self._colnorm: F32 | None = None
+        self.segment_of_: dict[str, str] = {}
+        self.segment_pop_: dict[str, Floats] = {}
+
+    @abstractmethod
+    def _fit(self, X: sp.csr_matrix, data: Interactions) -> None: ...
+
+    @abstractmethod
+    def _score_history(self, H: sp.csr_matrix) -> F32:
+        """Dense scores (rows of H x n_items) for users with histories H."""
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "X_"):
+            raise NotFittedError(f"{type(self).__name__} is not fitted: call fit(interactions)")
+
+    @property
+    def n_users(self) -> int:
+        self._check_fitted()
+        return int(self.X_.shape[0])
+
+    @property
+    def n_items(self) -> int:
+        self._check_fitted()
+        return int(self.X_.shape[1])
+
+    # ------------------------------------------------------------------ scoring
+    def scores(self, user_rows: npt.ArrayLike) -> F32:
+        """Dense float32 scores (len(user_rows) x n_items) for rows of the fitted matrix."""
+        self._check_fitted()
+        rows = np.asarray(user_rows, dtype=np.int64)
+        return np.asarray(self._score_history(self.H_[rows]), dtype=np.float32)
+
+    def _history(self, user_id: str) -> tuple[int | None, sp.csr_matrix | None]:
+        """(row in the train matrix or None, history row or None for an unknown user)."""
+        r = self.users_.get(user_id)
+        if user_id in self.folded_:
+            return (r if r >= 0 else None), self.folded_[user_id]
+        if r < 0:
+            return None, None
+        return r, self.H_[r]
+
+    def _user_scores(self, user_id: str, unknown: Unknown) -> tuple[F32, sp.csr_matrix | None]:
+        row, hist = self._history(user_id)
+        if hist is None:
+            return self._unknown_scores(user_id, unknown), None
+        if user_id in self.folded_ or row is None:
+            return self._score_history(hist)[0], hist
+        return self.scores(np.array([row]))[0], hist
+
+    def _unknown_scores(self, user_id: str, unknown: Unknown) -> F32:
+        if unknown == "raise":
+            raise DataError(
+                f"unknown user {user_id!r}: not in the {type(self).__name__} model's "
+                f"{self.n_users} users (fold them in, refit with `seamline fit`, or use "
+                "unknown='popular' / 'segment')"
+            )
+        if unknown == "segment":
+            seg = self.segment_of_.get(user_id)
+            if seg is not None and seg in self.segment_pop_:
+                return self.segment_pop_[seg].astype(np.float32)
+        return self.pop_.astype(np.float32)
+
+    def score(self, user_id: str, item_ids: Sequence[str]) -> Floats:
+        """Scores of `item_ids` for one user (unknown users get popularity)."""
+        self._check_fitted()
+        idx = self.items_.indices(item_ids)
+        if (idx < 0).any():
+            bad = [str(x) for x, j in zip(item_ids, idx, strict=True) if j < 0]
+            raise DataError(f"unknown item ids {bad[:5]} (model has {self.n_items} items)")
+        s, _ = self._user_scores(str(user_id), "popular")
+        return np.asarray(s[idx], dtype=np.float64)
+
+    # ------------------------------------------------------------------ masks
+    def _candidates(
+        self, domain: str | None, filters: Mapping[str, Any] | None
+    ) -> npt.NDArray[np.bool_] | None:
+        key = (domain, _freeze(filters))
+        if key in self._masks:
+            self._masks.move_to_end(key)
+            return self._masks[key]
+        mask: npt.NDArray[np.bool_] | None = None
+        if domain is not None:
+            if domain not in DOMAINS:
+                raise ConfigError(f"unknown domain {domain!r}; allowed: {', '.join(DOMAINS)}")
+            mask = self.side_["domain"] == domain
+        for k, v in (filters or {}).items():
+            if k not in FILTER_KEYS:
+                raise ConfigError(f"unknown filter {k!r}; allowed: {', '.join(FILTER_KEYS)}")
+            if v is None:
+                continue
+            if k in ("category", "brand"):
+                vals = [v] if isinstance(v, str) else [str(x) for x in v]
+                m = np.isin(self.side_[k], np.asarray(vals, dtype=object))
+            else:
+                try:
+                    bound = float(v)
+                except (TypeError, ValueError):
+                    raise ConfigError(f"filter {k} must be a number, got {v!r}") from None
+                price = self.side_["price"]
+                # items without a price never pass a price filter
+                with np.errstate(invalid="ignore"):
+                    m = price >= bound if k == "price_min" else price <= bound
+            mask = m if mask is None else (mask & m)
+        self._masks[key] = mask
+        if len(self._masks) > _MASK_CACHE:
+            self._masks.popitem(last=False)
+        return mask
+
+    # ------------------------------------------------------------------ recommend
+    def recommend(
+        self,
+        user_ids: Sequence[str],
+        k: int = 10,
+        domain: str | None = None,
+        exclude_seen: bool = True,
+        filters: Mapping[str, Any] | None = None,
+        unknown: Unknown = "popular",
+    ) -> list[list[Recommendation]]:
+        """Top-k items per user, each with the history items that drive it.
+
+        `domain` restricts candidates to one domain's items while the user's whole history
+        (any domain) drives the scores: that is the cross-domain transfer.
+        """
+        self._check_fitted()
+        if unknown not in UNKNOWN_POLICIES:
+            raise ConfigError(f"unknown={unknown!r}; allowed: {', '.join(UNKNOWN_POLICIES)}")
+        if isinstance(user_ids, str):
+            raise ConfigError("recommend takes a list of user ids, not one string")
+        if int(k) < 1:
+            raise ConfigError(f"k must be at least 1, got {k}")
+        mask = self._candidates(domain, filters)
+        uids = [str(u) for u in user_ids]
+        ids = self.items_.ids
+        out: list[list[Recommendation]] = []
+        for b0 in range(0, len(uids), BATCH):
+            block = uids[b0 : b0 + BATCH]
+            # known (not folded) users of the block are scored in one vectorised call
+            batch: dict[str, F32] = {}
+            if len(block) > 1:
+                known = [u for u in block if u not in self.folded_ and self.users_.get(u) >= 0]
+                if known:
+                    S = self.scores(self.users_.indices(known))
+                    batch = dict(zip(known, S, strict=True))
+            for uid in block:
+                if uid in batch:
+                    s, hist = batch[uid], self.H_[self.users_.index(uid)]
+                else:
+                    s, hist = self._user_scores(uid, unknown)
+                s = np.array(s, dtype=np.float64)
+                if mask is not None:
+                    s[~mask] = -np.inf
+                if exclude_seen and hist is not None:
+                    s[hist.indices] = -np.inf
+                top = topk(s, int(k))
+                why = self._because(uid, hist, top) if hist is not None else [[] for _ in top]
+                out.append(
+                    [Recommendation(ids[j], float(s[j]), w) for j, w in zip(top, why, strict=True)]
+                )
+        return out
+
+    def _because(
+        self, user_id: str, hist: sp.csr_matrix, items: Ints, n: int = N_BECAUSE
+    ) -> list[list[str]]:
+        """For each of `items`, the (up to n) history items with the largest positive
+        contribution to its score; ties go to the lower item index."""
+        h_idx = hist.indices.astype(np.int64)
+        if len(h_idx) == 0 or len(items) == 0:
+            return [[] for _ in items]
+        C = self._contribs(user_id, hist, np.asarray(items, dtype=np.int64))
+        ids = self.items_.ids
+        out = []
+        for t in range(len(items)):
+            c = C[:, t]
+            order = np.lexsort((h_idx, -c))[:n]
+            out.append([ids[h_idx[o]] for o in order if c[o] > 0])
+        return out
+
+    def explain(self, user_id: str, item_id: str, n: int = N_BECAUSE) -> list[str]:
+        """History items of `user_id` with the largest contribution to `item_id`'s score."""
+        self._check_fitted()
+        j = self.items_.get(str(item_id))
+        if j < 0:
+            raise DataError(f"unknown item {item_id!r} (model has {self.n_items} items)")
+        _, hist = self._history(str(user_id))
+        if hist is None:
+            return []
+        return self._because(str(user_id), hist, np.array([j]), n)[0]
+
+    def _contribs(self, user_id: str, hist: sp.csr_matrix, items: Ints) -> np.ndarray:
+        """Contributions (len(hist.indices) x len(items)) of each history item to each
+        item's score; models override this with one vectorised computation."""
+        return np.column_stack([self._contrib(user_id, hist, int(j)) for j in items])
+
+    def _contrib(self, user_id: str, hist: sp.csr_matrix, item: int) -> Floats:
+        """Contribution of each history item (in `hist.indices` order) to `item`'s score.
+        Default: weight x cosine co-occurrence of the two items."""
+        sim = self._cooc_sim(item)
+        return np.asarray(hist.data, dtype=np.float64) * sim[hist.indices]
+
+    def _cooc_sim(self, item: int) -> Floats:
+        if self._colnorm is None:
+            norms = np.sqrt(np.asarray(self.X_.multiply(self.X_).sum(axis=0)).ravel())
+            self._colnorm = norms.astype(np.float32)
+            self._Xc = self.X_.tocsc()
+        col = self._Xc[:, item]
+        co = np.asarray((self.X_.T @ col).todense(), dtype=np.float64).ravel()
+        denom = self._colnorm.astype(np.float64) * float(self._colnorm[item])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(denom > 0, co / denom, 0.0)
+
+    def _item_sim(self, item: int) -> Floats:
+        return self._cooc_sim(item)
+
+    def similar_items(self, item_id: str, k: int = 10) -> list[Recommendation]:
+        """Items most similar to `item_id` by this model's notion of similarity."""
+        self._check_fitted()
+        j = self.items_.get(str(item_id))
+        if j < 0:
+            raise DataError(f"unknown item {item_id!r} (model has {self.n_items} items)")
+        s = np.array(self._item_sim(j), dtype=np.float64)
+        s[j] = -np.inf
+        return [Recommendation(self.items_.ids[t], float(s[t]), [str(item_id)]) for t in topk(s, k)]
+
+    # ------------------------------------------------------------------ fold-in
+    def fold_in(
+        self,
+        user_id: str,
+        item_ids: Sequence[str],
+        weights: Sequence[float] | None = None,
+    ) -> Recommender:
+        """Add interactions of a known or new user without refitting the model.
+
+        The user's history becomes train history + the new items; scores come from that
+        history (ALS/BPR solve the user's factors against the fixed item factors).
+        """
+        self._check_fitted()
+        uid = str(user_id)
+        idx = self.items_.indices(item_ids)
+        if (idx < 0).any():
+            bad = [str(x) for x, j in zip(item_ids, idx, strict=True) if j < 0]
+            raise DataError(
+                f"fold_in {uid!r}: items {bad[:5]} are not in the model's catalog; "
+                "refit (seamline fit) to add new items"
+            )
+        w = np.ones(len(idx)) if weights is None else np.asarray(weights, dtype=np.float64)
+        if len(w) != len(idx) or (w < 0).any() or not np.isfinite(w).all():
+            raise DataError(f"fold_in {uid!r}: weights must be {len(idx)} finite numbers >= 0")
+        new = sp.csr_matrix(
+            (w.astype(np.float32), (np.zeros(len(idx), dtype=np.int64), idx)),
+            shape=(1, self.n_items),
+            dtype=np.float32,
+        )
+        _, hist = self._history(uid)
+        row = new if hist is None else (hist + new)
+        row = sp.csr_matrix(row, dtype=np.float32)
+        row.sum_duplicates()
+        row.sort_indices()
+        self.folded_[uid] = row
+        return self
+
+    # ------------------------------------------------------------------ segments
+    def attach_segments(self, ws: Workspace) -> bool:
+        """Load the latest segmentation (if any) for the unknown='segment' policy: each
+        segment's popularity over its members' train history. Returns whether one was."""
+        self._check_fitted()
+        try:
+            with ws.connect(read_only=True) as con:
+                have = con.execute(
+                    "SELECT count(*) FROM information_schema.tables "
+                    "WHERE table_name IN ('segments', 'segment_runs')"
+                ).fetchone()
+                if not have or have[0] < 2:
+                    return False
+                rows = con.execute(
+                    "SELECT user_id, CAST(segment AS VARCHAR) FROM segments WHERE run_id = "
+                    "(SELECT run_id FROM segment_runs ORDER BY created_at DESC, run_id DESC "
+                    "LIMIT 1)"
+                ).fetchall()
+        except Exception as e:  # a store from another version must not stop serving
+            log.warning("segments not attached: %s", e)
+            return False
+        self.segment_of_ = {str(u): str(s) for u, s in rows}
+        members: dict[str, list[int]] = {}
+        for u, s in self.segment_of_.items():
+            r = self.users_.get(u)
+            if r >= 0:
+                members.setdefault(s, []).append(r)
+        self.segment_pop_ = {
+            s: np.asarray(self.X_[np.asarray(rs)].sum(axis=0), dtype=np.float64).ravel()
+            for s, rs in members.items()
+        }
+        return True
+
+    # ------------------------------------------------------------------ persistence
+    def _state(self) -> dict[str, np.ndarray]:
+        """Learned arrays beyond the shared ones (train matrix, ids, side info)."""
+        return {}
+
+    def _set_state(self, arrays: Mapping[str, np.ndarray]) -> None:
+        return None
+
+    def save(self, path: str | Path) -> Path:
+        """Write `model.json` and `arrays.npz` (no pickled objects) into folder `path`."""
+        self._check_fitted()
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        X = self.X_
+        arrays: dict[str, np.ndarray] = {
+            "X_data": X.data, "X_indices": X.indices, "X_indptr": X.indptr,
+            "users": self.users_.to_array(), "items": self.items_.to_array(),
+            "pop": self.pop_, "price": self.side_["price"],
+        }  # fmt: skip
+        for k in ("domain", "category", "brand", "title"):
+            arrays[f"side_{k}"] = np.asarray(self.side_[k], dtype=str)
+        if self.folded_:
+            ids = list(self.folded_)
+            F = sp.vstack([self.folded_[u] for u in ids]).tocsr()
+            arrays.update(
+                folded_ids=np.asarray(ids, dtype=str),
+                F_data=F.data, F_indices=F.indices, F_indptr=F.indptr,
+            )  # fmt: skip
+        if self.H_ is not self.X_:
+            H = self.H_
+            arrays.update(H_data=H.data, H_indices=H.indices, H_indptr=H.indptr)
+        for k, v in self._state().items():
+            arrays[f"state_{k}"] = v
+        np.savez(folder / "arrays.npz", **arrays)  # type: ignore[arg-type]
+        meta = {
+            "format": _FORMAT,
+            "model": self.name,
+            "params": self.get_params(),
+            "data_params": self.data_params_,
+            "fitted_at": self.fitted_at_,
+            "n_users": self.n_users,
+            "n_items": self.n_items,
+        }
+        (folder / "model.json").write_text(json.dumps(meta, indent=2, default=str))
+        return folder
+
+    @classmethod
+    def load(cls, path: str | Path) -> Recommender:
+        folder = Path(path)
+        meta_file = folder / "model.json"
+        if not meta_file.exists():
+            raise NotFittedError(f"no saved model in {folder} (model.json missing)")
+        meta = json.loads(meta_file.read_text())
+        from seamline.recommend.registry import MODELS
+
+        klass = MODELS.get(meta.get("model", ""))
+        if klass is None:
+            raise DataError(f"{meta_file}: unknown model {meta.get('model')!r}")
+        if cls is not Recommender and not issubclass(klass, cls):
+            raise DataError(f"{meta_file} holds a {klass.__name__}, not a {cls.__name__}")
+        m = klass(**meta["params"])
+        with np.load(folder / "arrays.npz", allow_pickle=False) as z:
+            a = {k: z[k] for k in z.files}
+        n_users, n_items = int(meta["n_users"]), int(meta["n_items"])
+        m.X_ = sp.csr_matrix((a["X_data"], a["X_indices"], a["X_indptr"]), shape=(n_users, n_items))
+        m.H_ = m.X_
+        if "H_data" in a:
+            m.H_ = sp.csr_matrix(
+                (a["H_data"], a["H_indices"], a["H_indptr"]), shape=(n_users, n_items)
+            )
+        m.users_ = IdMap(a["users"].tolist())
+        m.items_ = IdMap(a["items"].tolist())
+        m.pop_ = a["pop"]
+        m.side_ = {
+            k: a[f"side_{k}"].astype(object) for k in ("domain", "category", "brand", "title")
+        }
+        m.side_["price"] = a["price"]
+        m.data_params_ = meta.get("data_params", {})
+        m.fitted_at_ = meta.get("fitted_at", "")
+        m._reset_caches()
+        if "folded_ids" in a:
+            F = sp.csr_matrix(
+                (a["F_data"], a["F_indices"], a["F_indptr"]),
+                shape=(len(a["folded_ids"]), n_items),
+            )
+            m.folded_ = {str(u): F[r] for r, u in enumerate(a["folded_ids"].tolist())}
+        m._set_state({k[6:]: v for k, v in a.items() if k.startswith("state_")})
+        return m
+
+
+def _freeze(filters: Mapping[str, Any] | None) -> Any:
+    if not filters:
+        return None
+    out = []
+    for k in sorted(filters):
+        v = filters[k]
+        if isinstance(v, list | tuple | set | frozenset):
+            v = tuple(sorted(str(x) for x in v))
+        out.append((k, v))
+    return tuple(out)

@@ -1,0 +1,187 @@
+"""The privacy and fairness sections of the report.
+
+Privacy: how ids are stored, the PII policy and what it caught, the DP budget and its
+ledger, and the audit log (erasures and exports, by digest). Fairness: the latest fairness
+audit (`seamline fairness`). Neither shows a raw id or any PII.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from seamline.report.sections import Section, render_fragment
+
+if TYPE_CHECKING:
+    from seamline.workspace import Workspace
+
+
+def _tables(con: Any) -> set[str]:
+    return {str(r[0]) for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+
+
+def privacy_section(ws: Workspace) -> Section | None:
+    """Always present once the workspace holds events: "ids are raw" is itself a finding."""
+    from seamline.privacy.dp import DEFAULT_TOTAL_EPSILON, META_TOTAL
+    from seamline.privacy.policy import META_KEY, META_PII, PiiPolicy
+
+    if not ws.db_path.exists():
+        return None
+    with ws.connect(read_only=True) as con:
+        tables = _tables(con)
+        n = con.execute("SELECT count(*) FROM events").fetchone() if "events" in tables else None
+        if not n or not n[0]:
+            return None
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        pii_rows = [
+            {"reason": r[0], "rows": int(r[1])}
+            for r in con.execute(
+                "SELECT reason, count(*) FROM rejects WHERE reason LIKE 'pii_%' "
+                "GROUP BY 1 ORDER BY 1"
+            ).fetchall()
+        ]
+        ledger = (
+            [
+                {"spent_at": r[0], "query": r[1], "epsilon": r[2]}
+                for r in con.execute(
+                    "SELECT spent_at, query, epsilon FROM privacy_budget ORDER BY spent_at"
+                ).fetchall()
+            ]
+            if "privacy_budget" in tables
+            else []
+        )
+        audit_rows = (
+            con.execute(
+                "SELECT logged_at, action, subject, detail::VARCHAR FROM privacy_audit "
+                "ORDER BY logged_at DESC LIMIT 50"
+            ).fetchall()
+            if "privacy_audit" in tables
+            else []
+        )
+    total = float(meta.get(META_TOTAL, DEFAULT_TOTAL_EPSILON))
+    spent = sum(float(r["epsilon"]) for r in ledger)
+    fp = meta.get(META_KEY)
+    ids = (
+        f"keyed pseudonyms (HMAC-SHA256, key fingerprint {fp[:8]}…)"
+        if fp
+        else "raw (not pseudonymised: `seamline privacy pseudonymise`)"
+    )
+    policy = "none (free text not scanned)"
+    if META_PII in meta:
+        p = PiiPolicy.from_json(meta[META_PII])
+        rules = ", ".join(f"{c}={a}" for c, a in p.columns.items())
+        policy = p.default + (f" ({rules})" if rules else "")
+    audit = []
+    for at, action, subject, detail in audit_rows:
+        d = json.loads(detail)
+        if action == "forget":
+            summary = ", ".join(f"{t} {v}" for t, v in d.get("rows_removed", {}).items())
+        else:
+            summary = (
+                f"{d.get('rows')} rows, k={d.get('k')}, {d.get('suppressed_users')} suppressed"
+            )
+        audit.append({"logged_at": at, "action": action, "subject": subject, "summary": summary})
+    headline = [
+        {
+            "key": "pseudonymised",
+            "value": "yes" if fp else "no",
+            "label": "Ids pseudonymised",
+            "note": None,
+        },
+        {
+            "key": "pii",
+            "value": sum(r["rows"] for r in pii_rows),
+            "label": "Rows rejected for PII",
+            "note": None,
+        },
+        {
+            "key": "epsilon_left",
+            "value": round(total - spent, 6),
+            "label": "Epsilon left",
+            "note": None,
+        },
+        {
+            "key": "erasures",
+            "value": sum(1 for a in audit if a["action"] == "forget"),
+            "label": "Erasures",
+            "note": None,
+        },
+        {
+            "key": "exports",
+            "value": sum(1 for a in audit if a["action"] == "export"),
+            "label": "k-anonymous exports",
+            "note": None,
+        },
+    ]
+    html = render_fragment(
+        "privacy.html.j2",
+        headline=headline,
+        ids=ids,
+        policy=policy,
+        budget={"total": total, "spent": spent},
+        pii_rows=pii_rows,
+        ledger=ledger,
+        audit=audit,
+    )
+    return Section(id="privacy", title="Privacy", html=Markup(html))
+
+
+def fairness_section(ws: Workspace) -> Section | None:
+    from seamline.fairness.audit import latest_audit
+
+    if not ws.db_path.exists():
+        return None
+    run = latest_audit(ws)
+    if run is None:
+        return None
+    rr = run["rerank"]
+    headline = [
+        {
+            "key": "brand_disparity",
+            "value": round(run["exposure"]["brand"]["disparity"], 3),
+            "label": "Brand exposure disparity",
+            "note": None,
+        },
+        {
+            "key": "domain_disparity",
+            "value": round(run["exposure"]["domain"]["disparity"], 3),
+            "label": "Domain exposure disparity",
+            "note": None,
+        },
+        {
+            "key": "rerank_disparity",
+            "value": round(rr["brand_disparity_after"], 3),
+            "label": "Brand disparity after re-ranking",
+            "note": None,
+        },
+        {
+            "key": "ndcg_cost",
+            "value": round(rr["ndcg_cost"], 4),
+            "label": f"NDCG@{run['k']} cost of re-ranking",
+            "note": f"{rr['ndcg_before']:.4f} → {rr['ndcg_after']:.4f}",
+        },
+    ]
+    groups = []
+    for what, key, label in (
+        ("quality", "mean", f"NDCG@{run['k']}"),
+        ("coupons", "selection_rate", "Coupon rate"),
+    ):
+        for by, block in run.get(what, {}).items():
+            groups.append(
+                {
+                    "what": label,
+                    "by": by,
+                    "groups": ", ".join(
+                        f"{g}: {v[key]:.3f} (n={int(v['users'])})"
+                        for g, v in block["by_group"].items()
+                    ),
+                    "difference": round(block["difference"], 4),
+                    "ratio": round(block["ratio"], 3),
+                }
+            )
+    html = render_fragment(
+        "fairness.html.j2", headline=headline, run=run, exposure=run["exposure"], groups=groups
+    )
+    return Section(id="fairness", title="Fairness", html=Markup(html))

@@ -1,0 +1,148 @@
+"""Experiments in a workspace: designs, exposures, reports from the event store, and the
+synthetic world's coupon campaign recovered within its interval."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from seamline.data.synthetic import generate_world
+from seamline.errors import ConfigError, DataError
+from seamline.experiments.api import (
+    analyze_synthetic_campaign,
+    assign_user,
+    assign_users,
+    create_experiment,
+    experiment_report,
+    list_experiments,
+    record_exposures,
+)
+from seamline.experiments.assignment import ExperimentConfig, assign
+from seamline.report.experiments import experiments_section
+from seamline.workspace import Workspace
+
+USERS = 3000
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, Path]:
+    root = tmp_path_factory.mktemp("abworld")
+    generate_world(USERS, 7, root / "world")
+    ws = Workspace(root / "ws")
+    w = root / "world"
+    ws.ingest(events=w / "events.csv", items=w / "items.csv", users=w / "users.csv")
+    return ws, w
+
+
+@pytest.fixture(scope="module")
+def campaign(world: tuple[Workspace, Path]) -> tuple[dict[str, Any], dict[str, Any]]:
+    ws, w = world
+    report = analyze_synthetic_campaign(ws, w)
+    truth = json.loads((w / "truth" / "campaign.json").read_text(encoding="utf-8"))
+    return report, truth
+
+
+def _row(report: dict[str, Any], metric: str) -> dict[str, Any]:
+    return next(r for r in report["results"] if r["metric"] == metric and r["arm"] == "coupon")
+
+
+def test_campaign_effect_is_recovered_within_its_interval(
+    campaign: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    report, truth = campaign
+    true = truth["true_effect"]["sample"]
+    conv, rev = _row(report, "conversion"), _row(report, "revenue")
+    assert conv["test"] == "cuped" and rev["test"] == "cuped"
+    assert conv["ci_low"] <= true["conversion_ate"] <= conv["ci_high"]
+    assert rev["ci_low"] <= true["revenue_per_user_ate"] <= rev["ci_high"]
+    assert report["arms"] == {"control": USERS // 2, "coupon": USERS // 2}
+    assert not report["srm_flagged"]
+
+
+def test_campaign_kpis_match_what_the_arms_realised(
+    campaign: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    report, truth = campaign
+    for arm in ("control", "coupon"):
+        k, real = report["kpis"][arm], truth["realised"][arm]
+        assert k["users"] == real["users"]
+        # Sessions crossing the window's edges may shift a handful of events.
+        assert k["converters"] == pytest.approx(real["converters"], abs=3)
+        assert k["revenue"] == pytest.approx(real["revenue"], rel=0.02)
+    assert report["kpis"]["coupon"]["redemptions"] == truth["realised"]["coupon"]["orders"]
+    assert report["kpis"]["coupon"]["offer_cost"] > 0
+
+
+def test_report_section_shows_the_campaign(
+    world: tuple[Workspace, Path], campaign: tuple[dict[str, Any], dict[str, Any]]
+) -> None:
+    section = experiments_section(world[0])
+    assert section is not None and section.id == "experiments"
+    assert "<svg" in section.html and "coupon-sep2026" in section.html
+    assert "KPIs per arm" in section.html
+
+
+def test_assignment_is_recorded_once(world: tuple[Workspace, Path]) -> None:
+    ws, _ = world
+    cfg = create_experiment(ws, {"name": "banner", "arms": [{"name": "off"}, {"name": "on"}],
+                                 "holdout": 0.1})  # fmt: skip
+    first = assign_user(ws, "banner", "U0000001")
+    assert first == assign(cfg, "U0000001")
+    later = datetime(2030, 1, 1, tzinfo=UTC)
+    assert assign_user(ws, "banner", "U0000001", at=later) == first
+    listed = {e["name"]: e for e in list_experiments(ws)}
+    assert sum(listed["banner"]["exposures"].values()) == 1
+    with ws.connect() as con:
+        (when,) = con.execute(
+            "SELECT exposed_at FROM exposures WHERE experiment = 'banner'"
+        ).fetchall()[0]
+    assert when < later  # the first exposure is kept
+    # Same design again is a no-op; another design needs replace=True.
+    create_experiment(ws, cfg)
+    with pytest.raises(ConfigError, match="already exists"):
+        create_experiment(ws, ExperimentConfig("banner", holdout=0.2))
+
+
+def test_live_experiment_report_with_breakdown(world: tuple[Workspace, Path]) -> None:
+    ws, _ = world
+    create_experiment(
+        ws,
+        ExperimentConfig(
+            "live-test", start="2026-08-01T00:00:00Z", end="2026-09-01T00:00:00Z",
+            metrics=("conversion", "revenue", "ctr"),
+        ),
+    )  # fmt: skip
+    users = [f"U{i:07d}" for i in range(1, USERS + 1)]
+    arms = assign_users(ws, "live-test", users)
+    rep = experiment_report(ws, "live-test", segment_by="gender", correction="bh")
+    assert sum(rep["arms"].values()) == len(arms)
+    assert {r["metric"] for r in rep["results"]} == {"conversion", "revenue", "ctr"}
+    assert next(r for r in rep["results"] if r["metric"] == "ctr")["test"] == "ratio"
+    assert {s["segment"] for s in rep["segments"]} >= {"f", "m"}
+    seq = experiment_report(ws, "live-test", method="sequential", metrics=["conversion"])
+    (fixed,) = [r for r in rep["results"] if r["metric"] == "conversion"]
+    assert seq["results"][0]["ci_high"] - seq["results"][0]["ci_low"] > (
+        fixed["ci_high"] - fixed["ci_low"]
+    )
+
+
+def test_errors_name_what_is_wrong(world: tuple[Workspace, Path]) -> None:
+    ws, _ = world
+    with pytest.raises(DataError, match="no experiment 'nope'"):
+        experiment_report(ws, "nope")
+    create_experiment(ws, ExperimentConfig("empty"))
+    with pytest.raises(DataError, match="no exposures"):
+        experiment_report(ws, "empty")
+    with pytest.raises(DataError, match="arm 'blue' is not in experiment"):
+        record_exposures(ws, "empty", [("U1", "control"), ("U2", "blue")])
+    assert record_exposures(ws, "empty", [("U0000001", "control"), ("U0000002", "treatment")]) == 2
+    with pytest.raises(ConfigError, match="unknown metric"):
+        experiment_report(ws, "empty", metrics=["happiness"])
+
+
+def test_no_experiments_means_no_section(tmp_path: Path) -> None:
+    assert experiments_section(Workspace(tmp_path / "none")) is None

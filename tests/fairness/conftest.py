@@ -1,0 +1,30 @@
+"""A small ingested synthetic world for the fairness audit."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from seamline.data.synthetic import generate_world
+from seamline.workspace import Workspace
+
+
+@pytest.fixture(scope="session")
+def fair_ws_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("fair_world")
+    generate_world(600, 5, d / "world")
+    ws = Workspace(d / "ws")
+    ws.ingest(
+        events=d / "world" / "events.csv",
+        items=d / "world" / "items.csv",
+        users=d / "world" / "users.csv",
+    )
+    return d / "ws"
+
+
+@pytest.fixture
+def fair_ws(fair_ws_dir: Path, tmp_path: Path) -> Workspace:
+    shutil.copytree(fair_ws_dir, tmp_path / "ws")
+    return Workspace(tmp_path / "ws")

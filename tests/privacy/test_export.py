@@ -1,0 +1,105 @@
+"""Every export satisfies the k it claims, and k-anonymisation itself."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from seamline.errors import ConfigError
+from seamline.privacy import pii
+from seamline.privacy.export import QUASI_IDENTIFIERS, export
+from seamline.privacy.kanon import anonymise, satisfies_k
+from seamline.privacy.pseudonymise import KeyRing
+from seamline.workspace import Workspace
+
+RING = KeyRing((b"partner-test-key-0123456789",))
+
+
+def _classes_ok(frame: pd.DataFrame, cols: list[str], k: int, count: str | None) -> bool:
+    """An independent check: the smallest class over `cols` holds >= k people."""
+    if count:
+        sizes = frame.fillna("NA").groupby(cols)[count].sum()
+    else:
+        sizes = frame.fillna("NA").groupby(cols).size()
+    return bool(sizes.min() >= k)
+
+
+@pytest.mark.parametrize("k", [2, 5, 20])
+@pytest.mark.parametrize("what", ["segments", "audience", "kpis"])
+def test_every_export_satisfies_its_k(
+    ws_copy: Workspace, tmp_path: Path, what: str, k: int
+) -> None:
+    out = tmp_path / f"{what}.csv"
+    s = export(ws_copy, what, out, k=k, keyring=RING)  # type: ignore[arg-type]
+    frame = pd.read_csv(out, dtype=str, keep_default_na=False)
+    meta = json.loads(Path(str(out) + ".privacy.json").read_text())
+    assert meta["k"] == k and meta["satisfies_k"] and meta["min_class_size"] >= k
+    assert len(frame) == s.rows > 0
+    if what == "kpis":
+        assert (frame["users"].astype(int) >= k).all()
+    else:
+        frame_n = frame.assign(users=frame["users"].astype(int)) if what == "segments" else frame
+        cols = ["segment", *QUASI_IDENTIFIERS]
+        assert _classes_ok(frame_n, cols, k, "users" if what == "segments" else None)
+    # No raw workspace id, and no PII, in what leaves.
+    with ws_copy.connect() as con:
+        ids = {r[0] for r in con.execute("SELECT user_id FROM users").fetchall()}
+    text = out.read_text()
+    assert not any(f",{u}," in text or text.startswith(f"{u},") for u in ids)
+    assert not pii.find(text)
+
+
+def test_audience_ids_are_partner_specific(ws_copy: Workspace, tmp_path: Path) -> None:
+    a = export(ws_copy, "audience", tmp_path / "a.csv", k=5, partner="brand-a", keyring=RING)
+    b = export(ws_copy, "audience", tmp_path / "b.csv", k=5, partner="brand-b", keyring=RING)
+    ida = set(pd.read_csv(a.path)["partner_id"])
+    idb = set(pd.read_csv(b.path)["partner_id"])
+    assert ida and not ida & idb
+    with ws_copy.connect() as con:
+        audit = con.execute("SELECT action FROM privacy_audit").fetchall()
+    assert [r[0] for r in audit] == ["export", "export"]
+
+
+def test_bad_export_requests(ws_copy: Workspace, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="segments, audience, kpis"):
+        export(ws_copy, "users", tmp_path / "x.csv")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=">= 2"):
+        export(ws_copy, "segments", tmp_path / "x.csv", k=1)
+
+
+@settings(deadline=None, max_examples=40)  # pandas group-bys: time varies with machine load
+@given(
+    n=st.integers(20, 300),
+    k=st.integers(2, 15),
+    seed=st.integers(0, 10_000),
+)
+def test_anonymise_always_meets_k(n: int, k: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame(
+        {
+            "age": rng.integers(16, 80, n).astype(float),
+            "gender": rng.choice(["f", "m", None], n),
+            "city": rng.choice(["bj", "sh", "gz", "sz", "cd", "xa", "wh", "hz"], n),
+            "segment": rng.integers(0, 3, n),
+        }
+    )
+    df.loc[rng.random(n) < 0.1, "age"] = np.nan
+    r = anonymise(df, ["age", "gender", "city"], k, fixed=["segment"])
+    cols = ["age", "gender", "city", "segment"]
+    assert satisfies_k(r.frame, cols, k)
+    assert len(r.frame) + r.suppressed == n
+    assert r.frame.empty or _classes_ok(r.frame, cols, k, None)
+
+
+def test_generalisation_prefers_keeping_detail_when_data_allow() -> None:
+    df = pd.DataFrame(
+        {"age": [30.0] * 50 + [41.0] * 50, "gender": ["f"] * 100, "city": ["bj"] * 100}
+    )
+    r = anonymise(df, ["age", "gender", "city"], 10)
+    assert r.levels == {"age": 0, "gender": 0, "city": 0} and r.suppressed == 0
