@@ -1,7 +1,10 @@
-"""The main job, stage by stage: synthetic world (or the user's data) -> ingest -> report.
+"""The main job, stage by stage, on the embedded DuckDB workspace:
 
-Each stage that exists runs in order; later stages (features, segments, recommenders,
-campaigns, experiments, privacy) add themselves to `STAGES` and a section to the report.
+synthetic world (or the user's data) -> ingest -> features -> segments -> recommenders
+(fit + evaluation) -> experiments (the world's past coupon campaign) -> fairness -> report.
+
+Each stage stores its results in the workspace; the report reads them back, so
+`seamline report` later shows the same sections.
 """
 
 from __future__ import annotations
@@ -59,6 +62,50 @@ def run(
     files = {t: data_dir / f"{t}.csv" for t in ("events", "items", "users")}
     summary = workspace.ingest(**{t: p for t, p in files.items() if p.exists()}, progress=progress)
     stages["ingest"] = {k: v for k, v in summary.to_dict().items() if k != "files"}
+    synthetic = config.data_dir is None
+    stages.update(_segments(workspace, config, data_dir if synthetic else None, progress))
+    stages.update(_recommenders(workspace, config, progress))
+    truth = data_dir / "truth" / "campaign.json"
+    if truth.is_file():
+        from seamline.experiments.api import analyze_synthetic_campaign, summarize
+
+        stages["experiments"] = summarize(analyze_synthetic_campaign(workspace, data_dir))
+    from seamline.fairness.audit import FairnessConfig, fairness_audit
+
+    stages["fairness"] = fairness_audit(
+        workspace, FairnessConfig(model="itemknn", seed=config.seed)
+    )["rerank"]
     report = write_report(workspace)
     log.info("report written to %s", report)
     return RunResult(workspace=workspace.path, report=report, stages=stages)
+
+
+def _segments(
+    workspace: Workspace, config: RunConfig, synthetic_dir: Path | None, progress: Progress | None
+) -> dict[str, Any]:
+    from seamline.features import FeatureConfig, build_features
+    from seamline.segments import SegmentConfig, run_segmentation
+    from seamline.segments.api import agreement_with
+
+    # The synthetic world lives in China time (UTC+8); time-of-day habits use local hours.
+    offset = 8 if synthetic_dir is not None else 0
+    feats = build_features(
+        workspace, FeatureConfig(utc_offset_hours=offset, seed=config.seed), progress
+    )
+    seg = run_segmentation(workspace, SegmentConfig(seed=config.seed), progress)
+    segments: dict[str, Any] = {
+        **{k: seg[k] for k in ("run_id", "method", "k", "silhouette", "stability", "users")},
+        "names": [s["name_en"] for s in seg["segments"]],
+    }
+    if synthetic_dir is not None:
+        segments["truth"] = agreement_with(workspace, synthetic_dir / "truth" / "users.csv")
+    features = {"version": feats.version, "users": feats.users, "columns": len(feats.columns)}
+    return {"features": features, "segments": segments}
+
+
+def _recommenders(
+    workspace: Workspace, config: RunConfig, progress: Progress | None
+) -> dict[str, Any]:
+    from seamline.recommend.store import fit_defaults
+
+    return {"recommend": {"models": fit_defaults(workspace, progress=progress)}}
