@@ -326,10 +326,22 @@ def _insert_events(con: duckdb.DuckDBPyConnection, ingest_id: int, summary: Tabl
         "SELECT _k FROM keys GROUP BY _k HAVING count(*) > 1"
     )
     if count(con, "events"):
+        # Stored events with an id are found by id (one string column, no hashing of the
+        # whole store: small batches into a large store stay cheap); id-less stored rows
+        # are hashed only when this batch has id-less rows to compare them with.
         con.execute(
-            f"INSERT INTO suspect SELECT DISTINCT {_key_hash()} AS _k FROM events "
-            f"WHERE {_key_hash()} IN (SELECT _k FROM keys)"
+            "INSERT INTO suspect SELECT DISTINCT hash('id', event_id) FROM events "
+            "WHERE event_id IN (SELECT event_id FROM stage "
+            "  WHERE reject_reason IS NULL AND event_id IS NOT NULL)"
         )
+        idless = con.execute(
+            "SELECT count(*) FROM stage WHERE reject_reason IS NULL AND event_id IS NULL"
+        ).fetchone()
+        if idless and idless[0]:
+            con.execute(
+                f"INSERT INTO suspect SELECT DISTINCT {_key_hash()} AS _k FROM events "
+                f"WHERE event_id IS NULL AND {_key_hash()} IN (SELECT _k FROM keys)"
+            )
     # Exact checks on the candidates only. Events with an id are duplicates when the id came
     # earlier in the file or is stored: a string comparison, no copy of the rows needed.
     con.execute(
