@@ -140,9 +140,8 @@ _ENV = {"OPENBLAS_NUM_THREADS": "1"}
 
 def _registry_models() -> dict[str, dict[str, Any]]:
     try:
-        from seamline.recommend.registry import MODELS
-
         from seamline.evaluate.runner import GRIDS
+        from seamline.recommend.registry import MODELS
     except ImportError:  # the recommenders are not installed in this environment
         return {}
     return {
