@@ -47,14 +47,33 @@ def test_run_ingests_a_synthetic_world_and_writes_the_report(tmp_path: Path) -> 
     assert {d["domain"] for d in q["by_domain"]} == {"knowledge", "fashion"}
     html = report.read_text(encoding="utf-8")
     assert "Data quality" in html and f"{q['events']:,}" in html
+    # Every stage ran and left its section in the report.
+    stages = out["stages"]
+    assert {"features", "segments", "recommend", "experiments", "fairness"} <= set(stages)
+    assert stages["segments"]["k"] == len(stages["segments"]["names"]) >= 2
+    assert stages["recommend"]["best"]["name"] in {
+        "mostpop",
+        "userknn",
+        "itemknn",
+        "als",
+        "bpr",
+        "ease",
+    }
+    for section in ("segments", "recommendations", "experiments", "fairness", "privacy"):
+        assert f'<section id="{section}"' in html
 
 
 def test_run_twice_adds_nothing(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     runner = CliRunner()
     first = runner.invoke(app, ["run", "-w", str(ws), "--users", "200", "--json"])
-    second = runner.invoke(app, ["run", "-w", str(ws), "--users", "200", "--json"])
-    assert first.exit_code == second.exit_code == 0
-    again = json.loads(second.stdout)["stages"]["ingest"]
-    assert again["accepted"] == 0
-    assert again["duplicates"] == again["rows"]
+    second = runner.invoke(app, ["run", "-w", str(ws), "--users", "200"])
+    assert first.exit_code == second.exit_code == 0, second.output
+    rows = json.loads(first.stdout)["stages"]["ingest"]["rows"]
+    # The human summary: nothing new ingested, a line per stage, the report's path.
+    lines = second.stdout.splitlines()
+    assert lines[0] == "ingested 0 rows"
+    assert any(line.startswith("segments: k = ") for line in lines)
+    assert any(line.startswith("default recommender: ") for line in lines)
+    assert lines[-1].startswith("report: ") and Path(lines[-1][8:]).is_file()
+    assert Workspace(ws).quality()["duplicates"] >= rows

@@ -209,13 +209,30 @@ def run(
         "report": str(result.report.resolve()),
         "stages": result.stages,
     }
-    emit(
-        data_out,
-        as_json,
-        lambda r: out.print(
-            f"ingested {r['stages']['ingest']['accepted']:,} rows\nreport: {r['report']}"
-        ),
-    )
+    emit(data_out, as_json, _run_summary)
+
+
+def _run_summary(r: dict[str, Any]) -> None:
+    def say(text: str) -> None:
+        out.print(text, soft_wrap=True, highlight=False)  # paths stay on one line
+
+    st = r["stages"]
+    say(f"ingested {st['ingest']['accepted']:,} rows")
+    if "segments" in st:
+        seg = st["segments"]
+        truth = seg.get("truth", {}).get("ari")
+        ari = f", adjusted Rand index vs planted truth {truth:.2f}" if truth is not None else ""
+        say(f"segments: k = {seg['k']} ({seg['method']}){ari}")
+    best = st.get("recommend", {}).get("best")
+    if best:
+        say(f"default recommender: {best['name']} (NDCG@10 {best['ndcg@10']:.4f})")
+    if "experiments" in st:
+        for res in st["experiments"]["results"]:
+            say(
+                f"campaign {res['metric']}: lift {res['abs_lift']:+.4g} "
+                f"[{res['ci_low']:+.4g}, {res['ci_high']:+.4g}], p = {res['p_value']:.3g}"
+            )
+    say(f"report: {r['report']}")
 
 
 # Command groups of later stages live in their own modules (cli/<stage>.py), each with
