@@ -45,6 +45,24 @@ def test_event_weights_sum_per_pair() -> None:
     assert list(d.item_domain) == ["knowledge", "fashion", "fashion"]
 
 
+def test_max_and_binary_aggregates_count_a_pair_once() -> None:
+    w = DEFAULT_EVENT_WEIGHTS
+    for aggregate, expected in (("max", w["click"]), ("binary", 1.0)):
+        d = Interactions.from_frame(frame(), aggregate=aggregate)
+        a, b = d.users.index("a"), d.users.index("b")
+        x, y = d.items.index("x"), d.items.index("y")
+        X = d.matrix().toarray()
+        assert X[a, x] == expected  # a view then a click of the same item
+        assert X[a, y] == (w["purchase"] if aggregate == "max" else 1.0)
+        assert X[b, x] == (w["cart"] if aggregate == "max" else 1.0)
+        # Recency weighting keeps the pair's strongest (here: latest) event only.
+        H = d.history_matrix(1.0).toarray()
+        assert H[a, x] == pytest.approx(expected * 1.0)  # the click is a's latest event
+        assert H[a, y] == pytest.approx(X[a, y] * 0.5)
+    with pytest.raises(ConfigError, match="aggregate must be one of"):
+        Interactions.from_frame(frame(), aggregate="mean")
+
+
 def test_custom_weights_and_decay() -> None:
     d = Interactions.from_frame(frame(), event_weights={"purchase": 10}, half_life_days=2.0)
     a, y = d.users.index("a"), d.items.index("y")

@@ -3,7 +3,10 @@
 Events become (user, item) weights: each event counts with the weight of its type (view <
 click < cart < purchase, configurable) times an optional time decay, ``0.5 ** (age /
 half_life_days)`` with the age measured back from the latest event. Repeated events of one
-pair add up. Item side info (domain, category, brand, price, title) travels as arrays so a
+pair add up (`aggregate="sum"`), count once at their strongest (`"max"`: a purchase after
+three views weighs as a purchase, not as the funnel's sum) or count once whatever their type
+(`"binary"`, time decay kept). Item side info (domain, category, brand, price, title)
+travels as arrays so a
 fitted model filters and explains without a database query.
 """
 
@@ -43,6 +46,14 @@ DEFAULT_EVENT_WEIGHTS: dict[str, float] = {
     "complete": 4.0,
 }
 UNLISTED_WEIGHT = 1.0  # an event type missing from the weights counts like a view
+AGGREGATES = ("sum", "max", "binary")
+
+
+def check_aggregate(value: str) -> str:
+    if value not in AGGREGATES:
+        raise ConfigError(f"aggregate must be one of {', '.join(AGGREGATES)}, got {value!r}")
+    return value
+
 
 SIDE_TEXT = ("domain", "category", "brand", "title")
 
@@ -148,6 +159,7 @@ class Interactions:
     item_price: Floats
     half_life_days: float | None = None
     event_weights: dict[str, float] = field(default_factory=dict)
+    aggregate: str = "sum"
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -172,14 +184,7 @@ class Interactions:
     def matrix(self) -> sp.csr_matrix:
         """Users x items, float32, summed (decayed) event weights; cached."""
         if "X" not in self._cache:
-            X = sp.csr_matrix(
-                (self.decayed_weight().astype(np.float32), (self.user, self.item)),
-                shape=(self.n_users, self.n_items),
-                dtype=np.float32,
-            )
-            X.sum_duplicates()
-            X.sort_indices()
-            self._cache["X"] = X
+            self._cache["X"] = self._pairs(self.decayed_weight())
         out: sp.csr_matrix = self._cache["X"]
         return out
 
@@ -202,14 +207,25 @@ class Interactions:
         if recent_half_life is None:
             return self.matrix()
         w = self.decayed_weight() * np.power(0.5, self.recency_rank() / float(recent_half_life))
-        H = sp.csr_matrix(
-            (w.astype(np.float32), (self.user, self.item)),
+        return self._pairs(w)
+
+    def _pairs(self, w: Floats) -> sp.csr_matrix:
+        """Per-event weights -> users x items CSR, repeated pairs combined by `aggregate`."""
+        user, item = self.user, self.item
+        if self.aggregate in ("max", "binary") and len(w):
+            key = user * self.n_items + item
+            order = np.lexsort((-w, key))  # each pair's strongest event first
+            ks = key[order]
+            first = order[np.r_[True, ks[1:] != ks[:-1]]]
+            user, item, w = user[first], item[first], w[first]
+        X = sp.csr_matrix(
+            (w.astype(np.float32), (user, item)),
             shape=(self.n_users, self.n_items),
             dtype=np.float32,
         )
-        H.sum_duplicates()
-        H.sort_indices()
-        return H
+        X.sum_duplicates()
+        X.sort_indices()
+        return X
 
     def side_info(self) -> dict[str, np.ndarray]:
         return {
@@ -230,6 +246,7 @@ class Interactions:
         *,
         event_weights: Mapping[str, float] | None = None,
         half_life_days: float | None = None,
+        aggregate: str = "sum",
         item_info: pd.DataFrame | None = None,
         now: Any = None,
     ) -> Interactions:
@@ -243,6 +260,7 @@ class Interactions:
         """
         weights = check_event_weights(event_weights)
         h = check_half_life(half_life_days)
+        aggregate = check_aggregate(aggregate)
         for col in ("user_id", "item_id"):
             if col not in df.columns:
                 raise DataError(
@@ -276,6 +294,8 @@ class Interactions:
                 w[unlisted] = UNLISTED_WEIGHT
         else:
             w = np.ones(n, dtype=np.float64)
+        if aggregate == "binary":
+            w = np.ones(n, dtype=np.float64)  # presence only: every event type counts as one
         age = np.zeros(n, dtype=np.float64)
         seq = np.arange(n, dtype=np.int64)
         if "timestamp" in df.columns and n:
@@ -341,6 +361,7 @@ class Interactions:
             item_price=price,
             half_life_days=h,
             event_weights=weights,
+            aggregate=aggregate,
         )
 
     @classmethod
@@ -350,6 +371,7 @@ class Interactions:
         domain: str | None = None,
         event_weights: Mapping[str, float] | None = None,
         half_life_days: float | None = None,
+        aggregate: str = "sum",
     ) -> Interactions:
         """The workspace's events (only those of `domain` when given) and item side info.
 
@@ -377,7 +399,11 @@ class Interactions:
                 + ": ingest events first (seamline ingest --events FILE or --dataset NAME)"
             )
         return cls.from_frame(
-            df, event_weights=event_weights, half_life_days=half_life_days, item_info=info
+            df,
+            event_weights=event_weights,
+            half_life_days=half_life_days,
+            aggregate=aggregate,
+            item_info=info,
         )
 
 

@@ -237,7 +237,7 @@ def seamline_fit(
     from seamline.data.dataset import IdMap, Interactions
     from seamline.recommend.registry import make
 
-    data_keys = {"event_weights", "half_life_days"}
+    data_keys = {"event_weights", "half_life_days", "aggregate"}
     data_params = {k: v for k, v in params.items() if k in data_keys}
     model_params = {k: v for k, v in params.items() if k not in data_keys}
     inter = Interactions.from_frame(
@@ -254,19 +254,22 @@ def _grid(**axes: Sequence[Any]) -> list[dict[str, Any]]:
 
 
 # Validation grids. The first point is the default (used without tuning, and it wins
-# ties). Keys besides the data keys (`event_weights`, `half_life_days`) are the model's own
+# ties). Keys besides the data keys (`event_weights`, `half_life_days`, `aggregate`: summed
+# funnels can drown the signal, "binary" counts each item once) are the model's own
 # parameters; its defaults apply to the rest. `recent_half_life` (in events) weighs each
 # user's latest items most when scoring: on a temporal split the next item follows what the
 # user did last. Grids stay small so tuning every model on ml-100k takes well under a
 # minute on two cores.
 GRIDS: dict[str, list[dict[str, Any]]] = {
     "mostpop": [{}],
-    "userknn": _grid(k=[50, 200], recent_half_life=[4.0, None]),
-    "itemknn": _grid(k=[300, 100], recent_half_life=[2.0, 4.0, None]),
+    "userknn": _grid(k=[50, 200], recent_half_life=[4.0, None], aggregate=["sum", "binary"]),
+    "itemknn": _grid(k=[300, 100], recent_half_life=[2.0, 4.0, None], aggregate=["sum", "binary"]),
     "als": _grid(regularization=[10.0, 1.0], alpha=[1.0, 3.0]),
     # BPR's SGD is the slowest fit; its defaults are the peer benchmark's best on ml-100k.
     "bpr": [{}],
-    "ease": _grid(l2=[400.0, 200.0, 800.0], recent_half_life=[8.0, 4.0, None]),
+    "ease": _grid(
+        l2=[400.0, 200.0, 800.0], recent_half_life=[8.0, 4.0, None], aggregate=["sum", "binary"]
+    ),
 }
 
 
@@ -444,7 +447,7 @@ def fit_best(
     best = result.best()
     if best is None:
         return None
-    data_keys = {"event_weights", "half_life_days"}
+    data_keys = {"event_weights", "half_life_days", "aggregate"}
     model_params = {k: v for k, v in best.params.items() if k not in data_keys}
     data_params = {k: v for k, v in best.params.items() if k in data_keys}
     summary = fit_models(

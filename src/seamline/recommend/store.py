@@ -157,6 +157,7 @@ def fit_models(
     domain: str | None = None,
     event_weights: Mapping[str, float] | None = None,
     half_life_days: float | None = None,
+    aggregate: str = "sum",
 ) -> list[dict[str, Any]]:
     """Fit registry models on the workspace's events and save each under its name.
 
@@ -171,7 +172,11 @@ def fit_models(
         raise ConfigError(f"no models to fit; allowed: {', '.join(MODELS)}")
     with step(progress, "reading events"):
         data = Interactions.from_workspace(
-            ws, domain=domain, event_weights=event_weights, half_life_days=half_life_days
+            ws,
+            domain=domain,
+            event_weights=event_weights,
+            half_life_days=half_life_days,
+            aggregate=aggregate,
         )
     out = []
     with step(progress, "fitting models", total=len(names)) as task:
