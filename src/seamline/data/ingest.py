@@ -27,7 +27,7 @@ from seamline.data.cleaning import NON_NEGATIVE, TIMESTAMP_FORMS, plan, resolve_
 from seamline.data.columns import EXTRA, KEYS, TABLES
 from seamline.data.mapping import TableMapping
 from seamline.data.readers import Source, ident
-from seamline.data.store import count
+from seamline.data.store import count, transaction
 from seamline.privacy.pii import register_masker
 from seamline.privacy.policy import PrivacyOptions
 from seamline.privacy.policy import resolve as resolve_privacy
@@ -134,8 +134,7 @@ def ingest_source(
             pseudonymise_stage(con, opts.keyring, user_col)
         if opts.pii is not None:
             summary.pii_masked = _pii_masked(con)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         ingest_id = _next_ingest_id(con)
         staged = count(con, "stage")
         summary.rows = staged + len(source.malformed)
@@ -164,10 +163,6 @@ def ingest_source(
             ],
         )
         con.execute("DROP TABLE IF EXISTS stage")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     if summary.rejected:
         log.info(
             "%s: %d rows rejected %s", source.label, summary.rejected, summary.rejected_by_reason

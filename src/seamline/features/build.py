@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
+from seamline.data.store import transaction
 from seamline.errors import DataError
 from seamline.features import (
     cross_domain,
@@ -262,8 +263,7 @@ def _store(
             select.append(f"{ref} AS {name}")
     joins = " ".join(f"LEFT JOIN fe_{f} USING (user_id)" for f in present)
     universe = "SELECT user_id FROM fe_rfm UNION SELECT user_id FROM users"
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         version = _next_version(con)
         if _table_exists(con, TABLE):
             con.execute(f"ALTER TABLE {TABLE} RENAME TO {TABLE}_v{version - 1}")
@@ -285,10 +285,6 @@ def _store(
                 round(time.perf_counter() - started, 3),
             ],
         )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return version
 
 

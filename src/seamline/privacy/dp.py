@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from seamline.data.store import transaction
 from seamline.errors import ConfigError, DataError
 
 if TYPE_CHECKING:
@@ -231,8 +232,7 @@ def release(
         raise ConfigError(f"a DP {measure} needs --column (a numeric user feature)")
     with ws.connect() as con:
         _ensure(con)
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             left = _budget(con)["remaining"]
             if epsilon > left + 1e-12:
                 raise ConfigError(
@@ -249,10 +249,6 @@ def release(
             )
             result, scale = release_groups(groups, values, measure, epsilon, bounds)
             remaining = _budget(con)["remaining"]
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     return DPRelease(
         measure=measure,
         column=column,

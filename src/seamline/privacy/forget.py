@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from seamline.data.store import DB_FILE
+from seamline.data.store import DB_FILE, transaction
 from seamline.errors import DataError
 from seamline.privacy.policy import META_KEY
 from seamline.privacy.pseudonymise import PSEUDONYM, KeyRing
@@ -99,8 +99,7 @@ def forget_user(
     removed: dict[str, int] = {}
     with ws.connect() as con:
         stored = _stored_id(con, user_id.strip(), keyring)
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             for t in user_id_tables(con):
                 row = con.execute(f'DELETE FROM "{t}" WHERE user_id = ?', [stored]).fetchone()
                 if row and row[0]:
@@ -116,10 +115,6 @@ def forget_user(
                     f"forget: no table holds user {user_id!r}"
                     + (" (ids are pseudonymised; give the raw id)" if stored != user_id else "")
                 )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     stale = mark_stale(ws, "a user was erased (seamline forget)")
     with ws.connect() as con:
         record_audit(

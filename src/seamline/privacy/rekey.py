@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from seamline.data.store import transaction
 from seamline.errors import ConfigError
 from seamline.privacy.policy import META_KEY
 from seamline.privacy.pseudonymise import PSEUDONYM, KeyRing, _register
@@ -72,6 +73,19 @@ def _rewrite(
     return changed
 
 
+def _rewrite_recorded(
+    con: duckdb.DuckDBPyConnection,
+    keyring: KeyRing,
+    new_id: Callable[[str], str],
+    raw_value: Callable[[object], object],
+) -> dict[str, int]:
+    """Rewrite every stored id and record the ring's fingerprint, in one transaction."""
+    with transaction(con):
+        changed = _rewrite(con, new_id, raw_value)
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [META_KEY, keyring.fingerprint])
+    return changed
+
+
 def pseudonymise_workspace(ws: Workspace, keyring: KeyRing) -> dict[str, int]:
     """Replace the raw user ids a workspace holds by pseudonyms; returns rows per table."""
     from seamline.recommend.store import mark_stale
@@ -89,16 +103,7 @@ def pseudonymise_workspace(ws: Workspace, keyring: KeyRing) -> dict[str, int]:
         def raw_value(v: object) -> object:
             return keyring.pseudonym(v) if isinstance(v, str) and v.strip() in known else v
 
-        con.execute("BEGIN TRANSACTION")
-        try:
-            changed = _rewrite(con, keyring.pseudonym, raw_value)
-            con.execute(
-                "INSERT OR REPLACE INTO meta VALUES (?, ?)", [META_KEY, keyring.fingerprint]
-            )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        changed = _rewrite_recorded(con, keyring, keyring.pseudonym, raw_value)
     mark_stale(ws, "user ids were pseudonymised")
     from seamline.privacy.forget import compact
 
@@ -131,16 +136,7 @@ def rotate_key(ws: Workspace, keyring: KeyRing) -> dict[str, int]:
                 return PSEUDONYM.sub(lambda m: keyring.rekey(m.group(0)), v)
             return v
 
-        con.execute("BEGIN TRANSACTION")
-        try:
-            changed = _rewrite(con, keyring.rekey, raw_value)
-            con.execute(
-                "INSERT OR REPLACE INTO meta VALUES (?, ?)", [META_KEY, keyring.fingerprint]
-            )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        changed = _rewrite_recorded(con, keyring, keyring.rekey, raw_value)
     mark_stale(ws, "the id key was rotated")
     log.info("re-keyed user ids: %s", changed)
     return changed

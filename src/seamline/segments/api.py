@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 from sklearn.decomposition import PCA
 
+from seamline.data.store import transaction
 from seamline.errors import DataError
 from seamline.features.base import connect
 from seamline.features.build import TABLE as FEATURES_TABLE
@@ -157,8 +158,7 @@ def _store(
     features_version: int | None,
     seconds: float,
 ) -> int:
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         row = con.execute("SELECT max(run_id) FROM segment_runs").fetchone()
         run_id = int(row[0] or 0) + 1 if row else 1
         con.execute(
@@ -185,10 +185,6 @@ def _store(
             ],
         )  # fmt: skip
         con.execute("DELETE FROM segments WHERE run_id <= ?", [run_id - KEEP_RUNS])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return run_id
 
 
