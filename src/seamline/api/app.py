@@ -356,13 +356,8 @@ def create_app(
         # than a hop to a worker thread would.
         model, name = s.models.get()
         k = min(k, s.settings.max_k)
-        filters: dict[str, Any] = {}
-        if category:
-            filters["category"] = category
-        if price_min is not None:
-            filters["price_min"] = price_min
-        if price_max is not None:
-            filters["price_max"] = price_max
+        # The model skips filters that are None.
+        filters = {"category": category or None, "price_min": price_min, "price_max": price_max}
         recs = model.recommend(
             [user_id],
             k=k,

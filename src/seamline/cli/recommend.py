@@ -139,15 +139,12 @@ def register(app: typer.Typer) -> None:
         """Top-k items for a user, each with the history items that explain it."""
         ws = Workspace(workspace)
         m = _ensure_model(ws, model, as_json)
-        filters: dict[str, Any] = {}
-        if category:
-            filters["category"] = category
-        if brand:
-            filters["brand"] = brand
-        if price_min is not None:
-            filters["price_min"] = price_min
-        if price_max is not None:
-            filters["price_max"] = price_max
+        filters = {  # the model skips filters that are None
+            "category": category or None,
+            "brand": brand or None,
+            "price_min": price_min,
+            "price_max": price_max,
+        }
         recs = m.recommend(
             [user],
             k=k,
