@@ -35,6 +35,7 @@ from seamline.api.settings import ServiceSettings
 from seamline.data.columns import DOMAINS
 from seamline.data.store import SCHEMA_VERSION
 from seamline.errors import ConfigError, DataError, NotFittedError, SeamlineError
+from seamline.segments import api as seg_api
 
 log = logging.getLogger(__name__)
 
@@ -112,15 +113,12 @@ class Service:
             out["recommender"] = {"available": True, "model": name}
         except NoModel as e:
             out["recommender"] = {"available": False, "reason": str(e)}
-        try:
-            from seamline.segments import api as seg
-        except ImportError:
-            out["segments"] = {"available": False, "reason": "no segmentation stage installed"}
-        else:
-            n = len(seg.segment_list(self.ws))
-            out["segments"] = {"available": n > 0, "segments": n}
-            if not n:
-                out["segments"]["reason"] = "no segmentation run yet (`seamline segment`)"
+        from seamline.segments import api as seg
+
+        n = len(seg.segment_list(self.ws))
+        out["segments"] = {"available": n > 0, "segments": n}
+        if not n:
+            out["segments"]["reason"] = "no segmentation run yet (`seamline segment`)"
         return out
 
 
@@ -198,14 +196,6 @@ def _json(data: dict[str, Any]) -> Response:
         json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")),
         media_type="application/json",
     )
-
-
-def _segments_api() -> Any:
-    try:
-        from seamline.segments import api
-    except ImportError:
-        raise HTTPException(409, "this installation has no segmentation stage") from None
-    return api
 
 
 def create_app(
@@ -415,7 +405,7 @@ def create_app(
     @app.get("/v1/segments", tags=["segments"])
     def segments(key: Read, s: Svc) -> list[dict[str, Any]]:
         """Segments of the latest segmentation run, with names and profiles."""
-        return views._jsonable(_segments_api().segment_list(s.ws))
+        return views._jsonable(seg_api.segment_list(s.ws))
 
     @app.post("/v1/segments/run", tags=["segments"])
     def run_segments(body: dict[str, Any], key: Admin, s: Svc) -> dict[str, Any]:
@@ -432,7 +422,7 @@ def create_app(
 
     @app.get("/v1/users/{user_id}/segment", tags=["segments"])
     def user_segment(user_id: str, key: Read, s: Svc) -> dict[str, Any]:
-        found = _segments_api().user_segment(s.ws, user_id)
+        found = seg_api.user_segment(s.ws, user_id)
         if found is None:
             raise HTTPException(404, "user has no segment in the latest run")
         return views._jsonable(found)

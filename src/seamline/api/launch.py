@@ -128,17 +128,15 @@ def demo_workspace(folder: str | Path, n_users: int = 300, seed: int = 7) -> Pat
 
 
 def _add_stage_results(ws: Any, seed: int) -> None:
-    """Features and segments (fixed k, no stability rounds: seconds), and a recommender
-    when this installation has one, so every dashboard page has something to show."""
+    """Features, segments (fixed k, no stability rounds: seconds) and an EASE recommender,
+    so every dashboard page has something to show."""
     from seamline.features.build import build_features
     from seamline.segments.api import run_segmentation
     from seamline.segments.config import SegmentConfig
 
     build_features(ws)
     run_segmentation(ws, SegmentConfig(k=5, bootstrap=0, n_init=3, seed=seed))
-    try:
-        from seamline.recommend.store import fit_models, set_default
-    except ImportError:
-        return
+    from seamline.recommend.store import fit_models, set_default
+
     fit_models(ws, ["ease"])  # the fastest to answer of the personalised models
     set_default(ws, "ease")

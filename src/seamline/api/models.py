@@ -82,11 +82,8 @@ class ModelCache:
         return self._model, self._name or ""
 
     def _load(self) -> None:
-        try:
-            from seamline.recommend import store as model_store
-        except ImportError:
-            self._model, self._error = None, "this installation has no recommenders"
-            return
+        from seamline.recommend import store as model_store
+
         try:
             model = model_store.load_model(self.ws)
         except (SeamlineError, FileNotFoundError) as e:

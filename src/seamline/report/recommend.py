@@ -89,10 +89,8 @@ def _titles(ws: Workspace) -> dict[str, str]:
 
 def _examples(ws: Workspace) -> tuple[str | None, list[dict[str, Any]]]:
     """(model name, per-domain examples) from the default fitted model, if any."""
-    try:
-        from seamline.recommend.store import load_model
-    except ImportError:
-        return None, []
+    from seamline.recommend.store import load_model
+
     try:
         model = load_model(ws)
     except (SeamlineError, FileNotFoundError) as e:
