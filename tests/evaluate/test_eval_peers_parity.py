@@ -93,7 +93,6 @@ def test_registry_models_match_the_peers(
 ) -> None:
     """Seamline's own models, fit through the registry on the workspace, score exactly as
     the benchmark's implementations of the same model on the same split."""
-    pytest.importorskip("seamline.recommend.registry")
     peers = _peers()
     data = peers.Data(str(_ml100k()))
     sp_ = peers.Split(data.u, data.i, data.n_users, data.n_items, "loo")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from conftest import reference_fit
 from seamline.evaluate.runner import evaluate
 from seamline.report import write_report
@@ -33,7 +31,6 @@ def test_section_shows_the_quality_table(synth_ws: Workspace) -> None:
 
 
 def test_section_shows_examples_per_domain(synth_ws: Workspace) -> None:
-    pytest.importorskip("seamline.recommend.store")
     from seamline.evaluate.runner import fit_best
 
     res = evaluate(synth_ws, ["mostpop", "itemknn"], tune=False)
