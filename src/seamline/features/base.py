@@ -12,11 +12,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ClassVar
 
 import duckdb
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
+from seamline.config import SeamlineConfig
 from seamline.errors import ConfigError
 from seamline.features._sql import BUY_TYPES, RETURN_TYPES, in_list, iso_weekday, median
 
@@ -45,30 +46,10 @@ FAMILIES: tuple[str, ...] = (
 )
 
 
-def config_error(what: str, e: ValidationError) -> ConfigError:
-    """One readable ConfigError from pydantic's report: option, problem, value given."""
-    parts = []
-    for err in e.errors():
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        if err["loc"]:
-            where = ".".join(str(x) for x in err["loc"])
-            got = f" (got {err.get('input')!r})" if "got" not in msg else ""
-            parts.append(f"{where}: {msg}{got}")
-        else:
-            parts.append(msg)
-    return ConfigError(f"invalid {what}: " + "; ".join(parts))
-
-
-class FeatureConfig(BaseModel):
+class FeatureConfig(SeamlineConfig):
     """Options of `build_features`; validated when constructed."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    def __init__(self, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except ValidationError as e:
-            raise config_error("feature config", e) from None
+    what: ClassVar[str] = "feature config"
 
     families: tuple[str, ...] = FAMILIES
     utc_offset_hours: float = Field(0.0, ge=-12, le=14)  # local time for time-of-day features

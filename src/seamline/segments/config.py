@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from seamline.config import SeamlineConfig
 from seamline.errors import ConfigError
-from seamline.features.base import config_error
 
 METHODS = ("kmeans", "hierarchical")
 SELECTIONS = ("vote", "silhouette", "calinski_harabasz", "davies_bouldin")
@@ -29,16 +29,10 @@ PRESETS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-class SegmentConfig(BaseModel):
+class SegmentConfig(SeamlineConfig):
     """How to segment users: method, k, features and their scaling, evaluation budget."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    def __init__(self, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except ValidationError as e:
-            raise config_error("segment config", e) from None
+    what: ClassVar[str] = "segment config"
 
     method: Literal["kmeans", "hierarchical"] = "kmeans"
     k: int | Literal["auto"] = "auto"

@@ -1,0 +1,58 @@
+"""One configuration style for every component: a frozen pydantic model that rejects unknown
+fields and turns pydantic's report into one `ConfigError` naming each field and what is allowed.
+
+Subclass `SeamlineConfig`, declare fields with `Field(...)` constraints, `Literal[...]` choices
+and `AliasChoices` for old spellings, and set `what` to the name used in error messages.
+Constructing the config (`XConfig(**kw)`) and validating a mapping (`XConfig.model_validate(d)`)
+both raise `ConfigError`; nested configs report the dotted path of the bad field.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Self
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from seamline.errors import ConfigError
+
+
+def config_error(what: str, e: ValidationError) -> ConfigError:
+    """One readable ConfigError from pydantic's report: option, problem, value given."""
+    parts = []
+    for err in e.errors():
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["loc"]:
+            where = ".".join(str(x) for x in err["loc"])
+            got = f" (got {err.get('input')!r})" if "got" not in msg else ""
+            parts.append(f"{where}: {msg}{got}")
+        else:
+            parts.append(msg)
+    return ConfigError(f"invalid {what}: " + "; ".join(parts))
+
+
+class SeamlineConfig(BaseModel):
+    """Base of every component's config: frozen, no unknown fields, errors as ConfigError."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    what: ClassVar[str] = "config"
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as e:
+            raise config_error(type(self).what, e) from None
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        try:
+            return super().model_validate(obj, *args, **kwargs)
+        except ValidationError as e:
+            raise config_error(cls.what, e) from None
+
+    def params(self) -> dict[str, Any]:
+        """The fields as plain values (nested configs as dicts): `get_params` and `repr`."""
+        return self.model_dump(mode="json")
+
+    def replace(self, **changes: Any) -> Self:
+        """A validated copy with some fields changed (pydantic's `model_copy` skips validation)."""
+        return type(self).model_validate({**self.model_dump(), **changes})
