@@ -9,7 +9,7 @@ both raise `ConfigError`; nested configs report the dotted path of the bad field
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -36,11 +36,14 @@ class SeamlineConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
     what: ClassVar[str] = "config"
 
-    def __init__(self, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except ValidationError as e:
-            raise config_error(type(self).what, e) from None
+    # Hidden from type checkers so they keep pydantic's typed `__init__` of each subclass.
+    if not TYPE_CHECKING:
+
+        def __init__(self, **data: Any) -> None:
+            try:
+                super().__init__(**data)
+            except ValidationError as e:
+                raise config_error(type(self).what, e) from None
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
