@@ -106,32 +106,14 @@ def _segments(
 def _recommenders(
     workspace: Workspace, config: RunConfig, progress: Progress | None
 ) -> dict[str, Any]:
-    from seamline.evaluate.runner import evaluate, fit_best
+    from seamline.evaluate.config import EvaluationConfig
+    from seamline.evaluate.runner import evaluate_and_fit
 
     # Tuned on a validation split carved from train, measured on a seeded sample of test
     # users to bound the cost; then each domain's table, and the best model fitted on all
     # events becomes the workspace default (the one `recommend` and the service use).
-    sample = 2000
-    result = evaluate(
-        workspace,
-        "all",
-        split="loo",
-        k=10,
-        max_test_users=sample,
-        seed=config.seed,
-        progress=progress,
-    )
-    for domain in ("knowledge", "fashion"):
-        evaluate(
-            workspace,
-            "all",
-            split="loo",
-            k=10,
-            domain=domain,
-            tune=False,
-            max_test_users=sample,
-            seed=config.seed,
-            progress=progress,
-        )
-    best = fit_best(workspace, result, progress)
-    return {"recommend": {"best": best, "split": result.split_stats}}
+    cfg = EvaluationConfig(
+        models="all", split="loo", k=10, max_test_users=2000,
+        domains=("knowledge", "fashion"), seed=config.seed,
+    )  # fmt: skip
+    return {"recommend": evaluate_and_fit(workspace, cfg, progress)}

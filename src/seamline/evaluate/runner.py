@@ -28,8 +28,9 @@ import pandas as pd
 
 from seamline.data.columns import DOMAINS
 from seamline.errors import ConfigError, DataError
+from seamline.evaluate.config import EvaluationConfig
 from seamline.evaluate.metrics import evaluate_ranking
-from seamline.evaluate.splits import SPLITS, Split, last_per_pair, make_split
+from seamline.evaluate.splits import Split, last_per_pair, make_split
 from seamline.progress import Progress, step
 
 if TYPE_CHECKING:
@@ -281,41 +282,33 @@ def default_models() -> list[str]:
 
 def evaluate(
     ws: Workspace,
-    models: Sequence[str] | str = "all",
+    config: EvaluationConfig | Sequence[str] | str | None = None,
     *,
-    split: str = "loo",
-    k: int = 10,
-    domain: str | None = None,
-    tune: bool = True,
-    grids: Mapping[str, list[dict[str, Any]]] | None = None,
-    frac: float = 0.8,
-    max_test_users: int | None = None,
-    seed: int = 0,
     fit: FitFn | None = None,
     save: bool = True,
     progress: Progress | None = None,
+    **options: Any,
 ) -> EvaluationResult:
-    """Evaluate `models` (registry names, or "all") on the workspace's events.
+    """Evaluate the configured models on the workspace's events.
 
+    `config` is an `EvaluationConfig`, or the models (registry names, or "all") with the
+    other fields given as keywords (`split=`, `k=`, `domain=`, `tune=`, `grids=`, `frac=`,
+    `max_test_users=`, `seed=`); keywords given with a config replace its fields.
     With `tune`, each model with more than one grid point is tuned on validation (without,
     each model uses its grid's first point). `max_test_users` measures on a seeded random
     sample of that many test users (validation and test alike; train is unchanged) to bound
     the cost on large workspaces; the standard errors reflect the sample. `fit` replaces the
     registry (any callable returning an object with `scores(user_rows)`).
     """
-    if max_test_users is not None and max_test_users < 1:
-        raise ConfigError(f"max_test_users must be at least 1, got {max_test_users}")
+    if isinstance(config, EvaluationConfig):
+        cfg = config.replace(**options) if options else config
+    else:
+        cfg = EvaluationConfig(models="all" if config is None else config, **options)
+    split, k, domain, seed = cfg.split, cfg.k, cfg.domain, cfg.seed
     started = time.perf_counter()
-    if split not in SPLITS:
-        raise ConfigError(f"unknown split {split!r}; allowed: {', '.join(SPLITS)}")
-    if k < 1:
-        raise ConfigError(f"k must be at least 1, got {k}")
-    grids = dict(GRIDS if grids is None else grids)
+    grids = dict(GRIDS if cfg.grids is None else cfg.grids)
     fit_fn = fit or seamline_fit
-    if isinstance(models, str):
-        models = default_models() if models == "all" else [m for m in models.split(",") if m]
-    if not models:
-        raise ConfigError("no models to evaluate; give model names or 'all'")
+    models = cfg.model_names(default_models())
     if fit is None:
         known = default_models()
         bad = [m for m in models if m not in known]
@@ -324,7 +317,7 @@ def evaluate(
 
     with step(progress, "reading events"):
         log_ = load_log(ws)
-        sp_, pair_of_event = pair_split(log_, split, domain=domain, frac=frac)
+        sp_, pair_of_event = pair_split(log_, split, domain=domain, frac=cfg.frac)
         if len(sp_.test) == 0:
             raise DataError(
                 f"the {split} split of workspace {ws.path} has no test pairs "
@@ -333,9 +326,9 @@ def evaluate(
     candidates = None if domain is None else np.asarray(log_.item_domain == domain)
     train_frame = _train_events(log_, sp_, pair_of_event)
     val = sp_.validation()
-    if max_test_users is not None:
-        sp_ = _sample_test_users(sp_, max_test_users, seed)
-        val = _sample_test_users(val, max_test_users, seed)
+    if cfg.max_test_users is not None:
+        sp_ = _sample_test_users(sp_, cfg.max_test_users, seed)
+        val = _sample_test_users(val, cfg.max_test_users, seed)
     val_frame = _train_events(log_, val, pair_of_event)
     results: list[ModelResult] = []
     with step(progress, "evaluating models", total=len(models)) as task:
@@ -344,7 +337,7 @@ def evaluate(
             try:
                 params: dict[str, Any] = dict(grid[0])
                 tuning: list[dict[str, Any]] = []
-                if tune and len(grid) > 1 and len(val.test):
+                if cfg.tune and len(grid) > 1 and len(val.test):
                     for p in grid:
                         t0 = time.perf_counter()
                         m = fit_fn(name, p, val_frame, log_.user_ids, log_.item_ids)
@@ -455,3 +448,16 @@ def fit_best(
     )[0]
     set_default(ws, best.model)
     return {**summary, "params": best.params, f"ndcg@{result.k}": best.metrics[f"ndcg@{result.k}"]}
+
+
+def evaluate_and_fit(
+    ws: Workspace, config: EvaluationConfig, progress: Progress | None = None
+) -> dict[str, Any]:
+    """The main job's evaluation: every model over every item (tuned as configured), then
+    each of `config.domains` alone (untuned), then the best model fitted on all events
+    becomes the workspace default. Returns {best, split} (best: `fit_best`'s summary)."""
+    result = evaluate(ws, config, progress=progress)
+    for domain in config.domains:
+        evaluate(ws, config.replace(domain=domain, tune=False), progress=progress)
+    best = fit_best(ws, result, progress)
+    return {"best": best, "split": result.split_stats}
