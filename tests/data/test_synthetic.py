@@ -126,7 +126,7 @@ def test_same_seed_gives_identical_bytes_and_another_seed_differs(tmp_path: Path
 def test_chunked_generation_numbers_events_and_sessions_globally(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(synthetic, "CHUNK_USERS", 128)
+    monkeypatch.setattr(synthetic.world, "CHUNK_USERS", 128)
     first = load(generate_world(600, 9, tmp_path / "a"))
     generate_world(600, 9, tmp_path / "b")
     assert _tree(tmp_path / "a") == _tree(tmp_path / "b")
