@@ -95,8 +95,8 @@ def main() -> None:
     a = ap.parse_args()
 
     from seamline.data.synthetic import generate_world
-    from seamline.privacy.policy import PiiPolicy, PrivacyOptions
-    from seamline.privacy.pseudonymise import KeyRing
+    from seamline.pii.keyring import KeyRing
+    from seamline.pii.policy import PiiPolicy, PrivacyOptions
     from seamline.workspace import Workspace
 
     OUT.mkdir(parents=True, exist_ok=True)

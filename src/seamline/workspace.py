@@ -19,7 +19,7 @@ from seamline.data.cleaning import resolve_columns
 from seamline.data.datasets import SourceTables, load_dataset
 from seamline.data.ingest import IngestSummary, ingest_source
 from seamline.data.mapping import Mapping
-from seamline.privacy.policy import PrivacyOptions
+from seamline.pii.policy import PrivacyOptions
 from seamline.progress import Progress
 
 log = logging.getLogger(__name__)

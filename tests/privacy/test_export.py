@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from seamline.errors import ConfigError
-from seamline.privacy import pii
+from seamline.pii import patterns as pii
+from seamline.pii.keyring import KeyRing
 from seamline.privacy.export import QUASI_IDENTIFIERS, export
 from seamline.privacy.kanon import anonymise, satisfies_k
-from seamline.privacy.pseudonymise import KeyRing
 from seamline.workspace import Workspace
 
 RING = KeyRing((b"partner-test-key-0123456789",))

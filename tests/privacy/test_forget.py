@@ -43,6 +43,31 @@ def test_models_are_refused_until_refit(ws_copy: Workspace, planted: str) -> Non
         load_model(ws_copy)
 
 
+def test_plain_ingest_keeps_models_erasure_starts_a_new_epoch(
+    ws_copy: Workspace, planted: str, tmp_path
+) -> None:
+    from seamline.data.versions import data_version, privacy_epoch
+    from seamline.recommend.store import fit_models, list_models
+
+    with ws_copy.connect() as con:
+        v0, (e0, _) = data_version(con), privacy_epoch(con)
+    users = tmp_path / "users.csv"
+    users.write_text("user_id,gender\nbrand-new-user,f\n")
+    ws_copy.ingest(users=users)
+    load_model(ws_copy)  # an ingest alone leaves fitted models usable, as before
+    with ws_copy.connect() as con:
+        assert data_version(con) == v0 + 1 and privacy_epoch(con)[0] == e0
+    forget_user(ws_copy, planted, compact_file=False)
+    with ws_copy.connect() as con:
+        assert data_version(con) == v0 + 2
+        assert privacy_epoch(con) == (e0 + 1, "a user was erased (seamline forget)")
+    with pytest.raises(NotFittedError, match=r"stale \(a user was erased.*seamline fit"):
+        load_model(ws_copy)
+    assert all(m["stale"] for m in list_models(ws_copy))
+    fit_models(ws_copy, ["mostpop"])
+    assert load_model(ws_copy, "mostpop").name == "mostpop"
+
+
 def test_other_users_keep_their_data(ws_copy: Workspace, planted: str) -> None:
     with ws_copy.connect() as con:
         before = con.execute("SELECT count(*) FROM events").fetchone()

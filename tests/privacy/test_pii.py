@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from seamline.errors import ConfigError
-from seamline.privacy import pii
-from seamline.privacy.policy import PiiPolicy, PrivacyOptions
-from seamline.privacy.pseudonymise import KeyRing
+from seamline.pii import patterns as pii
+from seamline.pii.keyring import KeyRing
+from seamline.pii.policy import PiiPolicy, PrivacyOptions
 from seamline.workspace import Workspace
 
 KEY = KeyRing((b"test-key-0123456789abcdef",))

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from seamline.errors import ConfigError
+from seamline.pii.keyring import PSEUDONYM, KeyRing, write_key_file
+from seamline.pii.policy import PrivacyOptions
 from seamline.privacy.forget import forget_user
-from seamline.privacy.policy import PrivacyOptions
-from seamline.privacy.pseudonymise import PSEUDONYM, KeyRing, write_key_file
 from seamline.privacy.rekey import pseudonymise_workspace, rotate_key
 from seamline.workspace import Workspace
 

@@ -4,7 +4,8 @@ and free of raw ids and PII."""
 from __future__ import annotations
 
 from seamline.fairness.audit import FairnessConfig, fairness_audit
-from seamline.privacy import dp, pii
+from seamline.pii import patterns as pii
+from seamline.privacy import dp
 from seamline.privacy.export import export
 from seamline.privacy.forget import forget_user
 from seamline.report import write_report

@@ -90,8 +90,8 @@ def ingest(
     as_json: JsonOpt = False,
 ) -> None:
     """Validate, clean, dedupe and store events, items and users."""
-    from seamline.privacy.policy import PiiPolicy, PrivacyOptions
-    from seamline.privacy.pseudonymise import KeyRing
+    from seamline.pii.keyring import KeyRing
+    from seamline.pii.policy import PiiPolicy, PrivacyOptions
 
     privacy = PrivacyOptions(
         pii=PiiPolicy.parse(pii_policy or "reject", pii_column)

@@ -20,7 +20,7 @@ KeyFileOpt = Annotated[
 
 
 def _ring(key_file: Path | None, required: bool = False) -> Any:
-    from seamline.privacy.pseudonymise import KeyRing
+    from seamline.pii.keyring import KeyRing
 
     if key_file is not None or required:
         return KeyRing.load(key_file)
@@ -159,7 +159,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Create an id key file (keep it outside the workspace)."""
-        from seamline.privacy.pseudonymise import write_key_file
+        from seamline.pii.keyring import write_key_file
 
         out.print(f"key written to {write_key_file(out_file, append=append)}")
 

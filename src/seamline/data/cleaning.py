@@ -23,11 +23,11 @@ from seamline.data.columns import ALIASES, DOMAINS, EXTRA, TABLES, Column
 from seamline.data.mapping import TableMapping
 from seamline.data.readers import Source, ident
 from seamline.errors import DataError
-from seamline.privacy.pii import ANY_SQL_PATTERN as PII_ANY
-from seamline.privacy.pii import KINDS as PII_KINDS
-from seamline.privacy.pii import MASK_UDF as PII_MASK_UDF
-from seamline.privacy.pii import column_kind, sql_condition
-from seamline.privacy.policy import PiiPolicy
+from seamline.pii.patterns import ANY_SQL_PATTERN as PII_ANY
+from seamline.pii.patterns import KINDS as PII_KINDS
+from seamline.pii.patterns import MASK_UDF as PII_MASK_UDF
+from seamline.pii.patterns import column_kind, sql_condition
+from seamline.pii.policy import PiiPolicy
 
 NULL_TOKENS = ("NA", "N/A", "n/a", "na", "null", "NULL", "Null", "None", "none", "NaN", "nan")
 NON_NEGATIVE = {"price", "quantity", "rating", "age"}

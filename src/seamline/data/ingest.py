@@ -26,12 +26,13 @@ from seamline.data import readers
 from seamline.data.cleaning import NON_NEGATIVE, TIMESTAMP_FORMS, plan, resolve_columns
 from seamline.data.columns import EXTRA, KEYS, TABLES
 from seamline.data.mapping import TableMapping
+from seamline.data.pseudonyms import pseudonymise_stage
 from seamline.data.readers import Source, ident
 from seamline.data.store import count, transaction
-from seamline.privacy.pii import register_masker
-from seamline.privacy.policy import PrivacyOptions
-from seamline.privacy.policy import resolve as resolve_privacy
-from seamline.privacy.pseudonymise import pseudonymise_stage
+from seamline.data.versions import bump_data_version
+from seamline.pii.patterns import register_masker
+from seamline.pii.policy import PrivacyOptions
+from seamline.pii.policy import resolve as resolve_privacy
 from seamline.progress import Progress, step
 
 log = logging.getLogger(__name__)
@@ -163,6 +164,7 @@ def ingest_source(
             ],
         )
         con.execute("DROP TABLE IF EXISTS stage")
+        bump_data_version(con)
     if summary.rejected:
         log.info(
             "%s: %d rows rejected %s", source.label, summary.rejected, summary.rejected_by_reason

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 
@@ -84,3 +85,24 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+def register_udf(con: duckdb.DuckDBPyConnection, name: str, fn: Callable[[str], str]) -> None:
+    """Make the text function `fn` callable as `name` in SQL on `con` (replacing one
+    registered earlier under that name)."""
+    from duckdb.sqltypes import VARCHAR
+
+    with suppress(duckdb.InvalidInputException):  # not registered yet
+        con.remove_function(name)
+    con.create_function(name, fn, [VARCHAR], VARCHAR)
+
+
+class WorkspaceHandle(Protocol):
+    """What workspace operations need of a workspace: its folder and connections."""
+
+    @property
+    def path(self) -> Path: ...
+
+    def connect(
+        self, read_only: bool = False
+    ) -> AbstractContextManager[duckdb.DuckDBPyConnection]: ...

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 
 from seamline.errors import ConfigError, DataError
-from seamline.privacy import pii
+from seamline.pii import patterns as pii
+from seamline.pii.keyring import KeyRing
 from seamline.privacy.forget import record_audit
 from seamline.privacy.kanon import anonymise, satisfies_k
-from seamline.privacy.pseudonymise import KeyRing
 
 if TYPE_CHECKING:
     import duckdb

@@ -1,5 +1,6 @@
-"""Erasure: remove one user from every table of the workspace, mark fitted models stale,
-rewrite the DuckDB file so no deleted bytes remain, and log an audit entry without the id.
+"""Erasure: remove one user from every table of the workspace, start a new privacy epoch
+(fitted models then need a refit), rewrite the DuckDB file so no deleted bytes remain, and
+log an audit entry without the id.
 
 "Every table" is found, not listed: any base table with a `user_id` column (events, users,
 bot flags, features and their versions, segments, exposures, whatever later stages add),
@@ -11,21 +12,21 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import secrets
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from seamline.data.store import DB_FILE, transaction
+from seamline.data.store import transaction
+from seamline.data.versions import bump_data_version
 from seamline.errors import DataError
-from seamline.privacy.policy import META_KEY
-from seamline.privacy.pseudonymise import PSEUDONYM, KeyRing
-from seamline.privacy.rekey import user_id_tables
+from seamline.pii.keyring import PSEUDONYM, KeyRing
+from seamline.pii.policy import META_KEY
+from seamline.privacy._tables import compact, user_id_tables
 
 if TYPE_CHECKING:
-    from seamline.workspace import Workspace
+    from seamline.data.store import WorkspaceHandle as Workspace
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +93,6 @@ def forget_user(
     Raises DataError when the workspace holds nothing of the user (so a typo is not
     mistaken for an erasure); the audit entry names the user only by a digest.
     """
-    from seamline.recommend.store import mark_stale
-
     if not user_id.strip():
         raise DataError("forget: the user id is empty")
     removed: dict[str, int] = {}
@@ -115,44 +114,19 @@ def forget_user(
                     f"forget: no table holds user {user_id!r}"
                     + (" (ids are pseudonymised; give the raw id)" if stored != user_id else "")
                 )
-    stale = mark_stale(ws, "a user was erased (seamline forget)")
+            # Fitted models still hold the user: the model store refuses them until refit.
+            bump_data_version(con, privacy_reason="a user was erased (seamline forget)")
     with ws.connect() as con:
         record_audit(
             con,
             "forget",
             audit_subject(user_id.strip(), keyring),
-            {"rows_removed": removed, "models_marked_stale": stale},
+            {"rows_removed": removed},
         )
     if compact_file:
         compact(ws)
     log.info("forgot a user: %s", removed)
     return removed
-
-
-def compact(ws: Workspace) -> None:
-    """Rewrite the DuckDB file from its live rows only.
-
-    DuckDB reuses freed blocks but does not wipe them, so deleted values could linger in
-    the file after CHECKPOINT; copying the database into a fresh file and swapping it in
-    leaves nothing of them. Costs one full copy of the store; other open connections to the
-    workspace must be closed first.
-    """
-    db = ws.path / DB_FILE
-    fresh = ws.path / (DB_FILE + ".compact")
-    fresh.unlink(missing_ok=True)
-    with ws.connect() as con:
-        con.execute("CHECKPOINT")
-    con = duckdb.connect()
-    try:
-        con.execute(f"ATTACH '{db.as_posix()}' AS old (READ_ONLY)")
-        con.execute(f"ATTACH '{fresh.as_posix()}' AS fresh")
-        con.execute("COPY FROM DATABASE old TO fresh")
-        con.execute("DETACH fresh")
-        con.execute("DETACH old")
-    finally:
-        con.close()
-    os.replace(fresh, db)
-    (ws.path / (DB_FILE + ".wal")).unlink(missing_ok=True)
 
 
 def audit_log(ws: Workspace) -> list[dict[str, Any]]:

@@ -2,7 +2,8 @@
 
 Both rewrite every `user_id` column of every table in one transaction, plus the ids inside
 kept reject rows, so history (events, features, segments, exposures) stays joined.
-Fitted models hold the old ids in their files and are marked stale.
+Fitted models hold the old ids in their files: a new privacy epoch makes the model store
+refuse them until they are refitted.
 """
 
 from __future__ import annotations
@@ -12,34 +13,20 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from seamline.data.store import transaction
+from seamline.data.store import register_udf, transaction
+from seamline.data.versions import bump_data_version
 from seamline.errors import ConfigError
-from seamline.privacy.policy import META_KEY
-from seamline.privacy.pseudonymise import PSEUDONYM, KeyRing, _register
+from seamline.pii.keyring import PSEUDONYM, KeyRing
+from seamline.pii.policy import META_KEY
+from seamline.privacy._tables import compact, meta_value, user_id_tables
 
 if TYPE_CHECKING:
     import duckdb
 
-    from seamline.workspace import Workspace
+    from seamline.data.store import WorkspaceHandle as Workspace
 
 log = logging.getLogger(__name__)
 REKEY_UDF = "seamline_rekey"
-
-
-def user_id_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every base table of the workspace file with a `user_id` column."""
-    rows = con.execute(
-        "SELECT DISTINCT table_name FROM duckdb_columns() WHERE column_name = 'user_id' "
-        "AND NOT internal AND database_name = current_database() AND schema_name = 'main' "
-        "AND table_name IN (SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
-        "AND database_name = current_database()) ORDER BY table_name"
-    ).fetchall()
-    return [str(r[0]) for r in rows]
-
-
-def _meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
-    row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
-    return None if row is None else str(row[0])
 
 
 def _rewrite(
@@ -47,7 +34,7 @@ def _rewrite(
     fn: Callable[[str], str],
     raw_value: Callable[[object], object],
 ) -> dict[str, int]:
-    _register(con, REKEY_UDF, fn)
+    register_udf(con, REKEY_UDF, fn)
     changed: dict[str, int] = {}
     for t in user_id_tables(con):
         row = con.execute(
@@ -78,20 +65,21 @@ def _rewrite_recorded(
     keyring: KeyRing,
     new_id: Callable[[str], str],
     raw_value: Callable[[object], object],
+    reason: str,
 ) -> dict[str, int]:
-    """Rewrite every stored id and record the ring's fingerprint, in one transaction."""
+    """Rewrite every stored id, record the ring's fingerprint and start a new privacy
+    epoch (fitted models hold the old ids), in one transaction."""
     with transaction(con):
         changed = _rewrite(con, new_id, raw_value)
         con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [META_KEY, keyring.fingerprint])
+        bump_data_version(con, privacy_reason=reason)
     return changed
 
 
 def pseudonymise_workspace(ws: Workspace, keyring: KeyRing) -> dict[str, int]:
     """Replace the raw user ids a workspace holds by pseudonyms; returns rows per table."""
-    from seamline.recommend.store import mark_stale
-
     with ws.connect() as con:
-        if _meta(con, META_KEY):
+        if meta_value(con, META_KEY):
             raise ConfigError("this workspace is already pseudonymised; rotate its key instead")
         known = {
             str(r[0])
@@ -103,10 +91,9 @@ def pseudonymise_workspace(ws: Workspace, keyring: KeyRing) -> dict[str, int]:
         def raw_value(v: object) -> object:
             return keyring.pseudonym(v) if isinstance(v, str) and v.strip() in known else v
 
-        changed = _rewrite_recorded(con, keyring, keyring.pseudonym, raw_value)
-    mark_stale(ws, "user ids were pseudonymised")
-    from seamline.privacy.forget import compact
-
+        changed = _rewrite_recorded(
+            con, keyring, keyring.pseudonym, raw_value, "user ids were pseudonymised"
+        )
     compact(ws)  # the raw ids must not linger in free blocks of the file
     return changed
 
@@ -117,13 +104,11 @@ def rotate_key(ws: Workspace, keyring: KeyRing) -> dict[str, int]:
     `keyring` is the old ring plus one new key (`seamline privacy keygen --append`);
     the workspace must currently match the old ring.
     """
-    from seamline.recommend.store import mark_stale
-
     if len(keyring.keys) < 2:
         raise ConfigError("rotation needs the old key ring plus one new key (2+ keys)")
     old = keyring.without_newest()
     with ws.connect() as con:
-        fp = _meta(con, META_KEY)
+        fp = meta_value(con, META_KEY)
         if fp is None:
             raise ConfigError("this workspace holds raw ids; pseudonymise it first")
         if fp != old.fingerprint:
@@ -136,7 +121,8 @@ def rotate_key(ws: Workspace, keyring: KeyRing) -> dict[str, int]:
                 return PSEUDONYM.sub(lambda m: keyring.rekey(m.group(0)), v)
             return v
 
-        changed = _rewrite_recorded(con, keyring, keyring.rekey, raw_value)
-    mark_stale(ws, "the id key was rotated")
+        changed = _rewrite_recorded(
+            con, keyring, keyring.rekey, raw_value, "the id key was rotated"
+        )
     log.info("re-keyed user ids: %s", changed)
     return changed

@@ -1,7 +1,8 @@
 """Fitted models in the workspace: `<workspace>/models/<name>/` with `manifest.json`.
 
-`default.json` names the default model. `mark_stale` flags every saved model (e.g. after a
-user is forgotten); loading a stale model raises NotFittedError with the refit command.
+`default.json` names the default model. Each manifest records the workspace's privacy epoch
+at fit time (`seamline.data.versions`); erasure and re-keying start a new epoch, and loading
+a model of an older epoch (a stale model) raises NotFittedError with the refit command.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ import logging
 import shutil
 import time
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from seamline.data.dataset import Interactions
+from seamline.data.versions import bump_data_version, data_version, privacy_epoch
 from seamline.errors import ConfigError, NotFittedError
 from seamline.progress import Progress, step
 from seamline.recommend.base import Recommender
@@ -47,9 +48,19 @@ def _write_json(path: Path, data: Any) -> None:
     tmp.replace(path)  # atomic: a reader never sees half a manifest
 
 
+def _versions(ws: Workspace) -> tuple[int, int, str | None]:
+    """(data version, privacy epoch, why the epoch last grew) of the workspace."""
+    if not ws.db_path.exists():
+        return 0, 0, None
+    with ws.connect(read_only=True) as con:
+        epoch, reason = privacy_epoch(con)
+        return data_version(con), epoch, reason
+
+
 def save_model(ws: Workspace, model: Recommender, name: str) -> Path:
     """Save a fitted model as `<workspace>/models/<name>/`; returns the folder."""
     folder = models_dir(ws) / _check_name(name)
+    version, epoch, _ = _versions(ws)
     tmp = folder.with_name(folder.name + ".saving")
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -64,6 +75,8 @@ def save_model(ws: Workspace, model: Recommender, name: str) -> Path:
         "n_items": model.n_items,
         "stale": False,
         "stale_reason": None,
+        "data_version": version,
+        "privacy_epoch": epoch,
     }
     _write_json(tmp / MANIFEST, manifest)
     if folder.exists():
@@ -78,10 +91,12 @@ def list_models(ws: Workspace) -> list[dict[str, Any]]:
     if not root.is_dir():
         return []
     default = get_default(ws)
+    _, epoch, _ = _versions(ws)
     out = []
     for m in root.glob(f"*/{MANIFEST}"):
         man = json.loads(m.read_text())
         man["default"] = man.get("name") == default
+        man["stale"] = bool(man.get("stale")) or int(man.get("privacy_epoch") or 0) < epoch
         man["path"] = str(m.parent)
         out.append(man)
     out.sort(key=lambda d: (str(d.get("fitted_at", "")), d.get("name", "")), reverse=True)
@@ -123,9 +138,10 @@ def load_model(ws: Workspace, name: str | None = None, *, segments: bool = True)
             f"{', '.join(m['name'] for m in list_models(ws)) or 'none'}"
         )
     man = json.loads((folder / MANIFEST).read_text())
-    if man.get("stale"):
+    reason = _stale_reason(ws, man)
+    if reason is not None:
         raise NotFittedError(
-            f"model {name!r} is stale ({man.get('stale_reason')}); refit it: "
+            f"model {name!r} is stale ({reason}); refit it: "
             f"seamline fit --workspace {ws.path} --models {man.get('model')}"
         )
     model = Recommender.load(folder)
@@ -134,18 +150,25 @@ def load_model(ws: Workspace, name: str | None = None, *, segments: bool = True)
     return model
 
 
+def _stale_reason(ws: Workspace, man: Mapping[str, Any]) -> str | None:
+    """Why a saved model may not serve: users were erased or re-keyed since its fit."""
+    if man.get("stale"):  # flagged by an older version of the store
+        return str(man.get("stale_reason"))
+    _, epoch, reason = _versions(ws)
+    if int(man.get("privacy_epoch") or 0) < epoch:
+        return reason or "users were erased or re-keyed since the fit"
+    return None
+
+
 def mark_stale(ws: Workspace, reason: str) -> list[str]:
-    """Flag every saved model as stale (it was trained on data that changed)."""
-    marked = []
-    for m in sorted(models_dir(ws).glob(f"*/{MANIFEST}")) if models_dir(ws).is_dir() else []:
-        man = json.loads(m.read_text())
-        man.update(stale=True, stale_reason=reason,
-                   stale_at=datetime.now(UTC).isoformat(timespec="seconds"))  # fmt: skip
-        _write_json(m, man)
-        marked.append(str(man.get("name", m.parent.name)))
+    """Make every saved model stale (it was trained on data that changed): starts a new
+    privacy epoch, as erasure and re-keying do. Returns the models now stale."""
+    with ws.connect() as con:
+        bump_data_version(con, privacy_reason=reason)
+    marked = [str(m["name"]) for m in list_models(ws)]
     if marked:
         log.info("marked %d models stale: %s", len(marked), reason)
-    return marked
+    return sorted(marked)
 
 
 def fit_models(

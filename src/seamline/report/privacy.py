@@ -24,8 +24,8 @@ def _tables(con: Any) -> set[str]:
 
 def privacy_section(ws: Workspace) -> Section | None:
     """Always present once the workspace holds events: "ids are raw" is itself a finding."""
+    from seamline.pii.policy import META_KEY, META_PII, PiiPolicy
     from seamline.privacy.dp import DEFAULT_TOTAL_EPSILON, META_TOTAL
-    from seamline.privacy.policy import META_KEY, META_PII, PiiPolicy
 
     if not ws.db_path.exists():
         return None

@@ -20,7 +20,7 @@ from seamline.errors import ConfigError
 if TYPE_CHECKING:
     import duckdb
 
-    from seamline.privacy.pseudonymise import KeyRing
+    from seamline.pii.keyring import KeyRing
 
 KINDS: tuple[str, ...] = ("email", "phone", "id_number", "name")
 

@@ -14,21 +14,15 @@ ingest with a different key is refused rather than splitting a user in two.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import os
 import re
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from seamline.errors import ConfigError
-
-if TYPE_CHECKING:
-    import duckdb
 
 ENV_KEY = "SEAMLINE_ID_KEY"
 ENV_KEY_FILE = "SEAMLINE_ID_KEY_FILE"
@@ -123,39 +117,3 @@ def write_key_file(path: str | Path, *, append: bool = False) -> Path:
     p.write_text(text + new_key() + "\n", encoding="utf-8")
     p.chmod(0o600)
     return p
-
-
-PSEUDONYM_UDF = "seamline_pseudonym"
-
-
-def _register(con: duckdb.DuckDBPyConnection, name: str, fn: Callable[[str], str]) -> None:
-    import duckdb
-    from duckdb.sqltypes import VARCHAR
-
-    with contextlib.suppress(duckdb.InvalidInputException):  # not registered yet
-        con.remove_function(name)
-    con.create_function(name, fn, [VARCHAR], VARCHAR)
-
-
-def pseudonymise_stage(
-    con: duckdb.DuckDBPyConnection, keyring: KeyRing, user_column: str | None
-) -> None:
-    """Replace raw user ids in the ingest `stage` (and in kept reject rows) by pseudonyms.
-
-    Each distinct id is hashed once (users are far fewer than events), then joined back.
-    """
-    _register(con, PSEUDONYM_UDF, keyring.pseudonym)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _pmap AS SELECT u AS raw, {PSEUDONYM_UDF}(u) AS p "
-        "FROM (SELECT DISTINCT user_id AS u FROM stage WHERE user_id IS NOT NULL)"
-    )
-    con.execute("UPDATE stage SET user_id = m.p FROM _pmap m WHERE stage.user_id = m.raw")
-    if user_column is not None:
-        # The kept raw row of a reject would otherwise hold the raw id.
-        con.execute(
-            "UPDATE stage SET reject_raw = json_merge_patch(reject_raw, json_object(?, user_id)), "
-            "reject_value = CASE WHEN reject_column = ? THEN user_id ELSE reject_value END "
-            "WHERE reject_raw IS NOT NULL",
-            [user_column, user_column],
-        )
-    con.execute("DROP TABLE _pmap")

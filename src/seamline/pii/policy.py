@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, cast
 
 from seamline.errors import ConfigError
-from seamline.privacy.pseudonymise import KeyRing
+from seamline.pii.keyring import KeyRing
 
 if TYPE_CHECKING:
     import duckdb
