@@ -13,6 +13,10 @@ class ConfigError(SeamlineError, ValueError):
     """A configuration or column mapping is invalid."""
 
 
+class WorkspaceBusyError(SeamlineError, RuntimeError):
+    """Another process holds the workspace's store (DuckDB allows one writer process)."""
+
+
 class NotFittedError(SeamlineError, RuntimeError):
     """A component was used before `fit`."""
 

@@ -37,8 +37,12 @@ class Workspace:
         memory_limit: str | None = None,
         threads: int | None = None,
         privacy: PrivacyOptions | None = None,
+        wait: float = 0.0,
     ) -> None:
         self.path = Path(path)
+        # Seconds to keep retrying while another process holds the store, then fail with
+        # WorkspaceBusyError (one line naming the holder's pid).
+        self.wait = wait
         self.memory_limit = memory_limit
         self.threads = threads
         # PII policy and id pseudonymisation for ingests through this object; the
@@ -54,7 +58,11 @@ class Workspace:
         if read_only and not self.db_path.exists():
             read_only = False  # first use: create the empty store
         con = store.connect(
-            self.path, read_only=read_only, memory_limit=self.memory_limit, threads=self.threads
+            self.path,
+            read_only=read_only,
+            memory_limit=self.memory_limit,
+            threads=self.threads,
+            wait=self.wait,
         )
         try:
             yield con

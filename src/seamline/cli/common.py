@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -19,6 +20,14 @@ out = Console()
 err = Console(stderr=True)
 
 WorkspaceOpt = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder.")]
+WaitOpt = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        min=0,
+        help="Seconds to wait while another seamline process holds the workspace.",
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripting.")]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,9 +54,25 @@ def one_line_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def finite(data: Any) -> Any:
+    """`data` with every NaN or infinite float replaced by None (JSON has no such numbers)."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [finite(v) for v in data]
+    return data
+
+
+def strict_json(data: Any) -> str:
+    """Strict JSON text: non-finite numbers become null, never NaN or Infinity."""
+    return json.dumps(finite(data), ensure_ascii=False, default=str, indent=2, allow_nan=False)
+
+
 def emit(data: Any, as_json: bool, render: Callable[[Any], None]) -> None:
     if as_json:
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str, indent=2) + "\n")
+        sys.stdout.write(strict_json(data) + "\n")
     else:
         render(data)
 

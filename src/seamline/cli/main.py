@@ -10,7 +10,15 @@ import typer
 from rich.table import Table
 
 from seamline import __version__
-from seamline.cli.common import JsonOpt, WorkspaceOpt, bars, emit, one_line_errors, out
+from seamline.cli.common import (
+    JsonOpt,
+    WaitOpt,
+    WorkspaceOpt,
+    bars,
+    emit,
+    one_line_errors,
+    out,
+)
 from seamline.data.datasets import default_path
 from seamline.workspace import DEFAULT_WORKSPACE, Workspace
 
@@ -140,9 +148,11 @@ def _quality_table(q: dict[str, Any]) -> None:
 
 @app.command()
 @one_line_errors
-def quality(workspace: WorkspaceOpt = DEFAULT_WORKSPACE, as_json: JsonOpt = False) -> None:
+def quality(
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE, wait: WaitOpt = 0.0, as_json: JsonOpt = False
+) -> None:
     """Data-quality summary of the workspace."""
-    emit(Workspace(workspace).quality(), as_json, _quality_table)
+    emit(Workspace(workspace, wait=wait).quality(), as_json, _quality_table)
 
 
 @app.command()
@@ -177,11 +187,12 @@ def synth(
 def report(
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     output: Annotated[Path | None, typer.Option("--out")] = None,
+    wait: WaitOpt = 0.0,
 ) -> None:
     """Write the HTML report of the workspace."""
     from seamline.report import write_report
 
-    out.print(str(write_report(Workspace(workspace), output)))
+    out.print(str(write_report(Workspace(workspace, wait=wait), output)))
 
 
 @app.command()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Protocol
 import duckdb
 
 from seamline.data.columns import EXTRA, KEYS, TABLES
+from seamline.errors import ConfigError, WorkspaceBusyError
 
 SCHEMA_VERSION = "1"
 DB_FILE = "seamline.duckdb"
@@ -43,24 +46,65 @@ DDL = [
 ]
 
 
+def literal(text: str) -> str:
+    """`text` as a SQL string literal (for settings that take no bound parameters)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+_LOCK_PID = re.compile(r"\(PID (\d+)\)")
+_RETRY_SECONDS = 0.2
+
+
+def _open(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    """Open the DuckDB file; while another process holds its lock, retry for up to `wait`
+    seconds, then fail with one line naming the holder."""
+    deadline = time.monotonic() + max(wait, 0.0)
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as e:
+            text = str(e)
+            if "Could not set lock" not in text:
+                raise
+            if time.monotonic() >= deadline:
+                found = _LOCK_PID.search(text)
+                pid = f"pid {found.group(1)}" if found else "pid unknown"
+                raise WorkspaceBusyError(
+                    f"workspace {path.parent} is busy: another seamline process ({pid}) "
+                    "holds it" + ("" if wait else "; retry later or pass --wait SECONDS")
+                ) from None
+            time.sleep(_RETRY_SECONDS)
+
+
 def connect(
     folder: Path,
     *,
     read_only: bool = False,
     memory_limit: str | None = None,
     threads: int | None = None,
+    wait: float = 0.0,
 ) -> duckdb.DuckDBPyConnection:
-    """Open (and on first use create) the workspace's DuckDB file."""
+    """Open (and on first use create) the workspace's DuckDB file.
+
+    `wait`: seconds to keep retrying while another process holds the store.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(folder / DB_FILE), read_only=read_only)
+    con = _open(folder / DB_FILE, read_only, wait)
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")  # it writes to stdout and breaks --json
-    # Large sorts and joins spill next to the store rather than to a shared /tmp.
-    con.execute(f"SET temp_directory = '{(folder / 'tmp').as_posix()}'")
+    # Large sorts and joins spill next to the store rather than to a shared /tmp. Settings
+    # take no bound parameters, so the path goes in as a quoted literal (o'brien, ';--).
+    con.execute(f"SET temp_directory = {literal((folder / 'tmp').as_posix())}")
     # DuckDB would take 80% of RAM; a bounded store spills big joins to `tmp/` instead, so
     # a 10M-event re-ingest stays within a few GiB. SEAMLINE_MEMORY_LIMIT overrides.
     limit = memory_limit or os.environ.get("SEAMLINE_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
-    con.execute(f"SET memory_limit = '{limit}'")
+    try:
+        con.execute(f"SET memory_limit = {literal(limit)}")
+    except duckdb.Error as e:
+        con.close()
+        raise ConfigError(
+            f"memory limit {limit!r} is not a size (e.g. 3GB, 512MB): {str(e).splitlines()[0]}"
+        ) from e
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     if not read_only:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from seamline.data.store import DB_FILE
+from seamline.data.store import DB_FILE, literal
 
 if TYPE_CHECKING:
     from seamline.data.store import WorkspaceHandle
@@ -45,8 +45,8 @@ def compact(ws: WorkspaceHandle) -> None:
         con.execute("CHECKPOINT")
     con = duckdb.connect()
     try:
-        con.execute(f"ATTACH '{db.as_posix()}' AS old (READ_ONLY)")
-        con.execute(f"ATTACH '{fresh.as_posix()}' AS fresh")
+        con.execute(f"ATTACH {literal(db.as_posix())} AS old (READ_ONLY)")
+        con.execute(f"ATTACH {literal(fresh.as_posix())} AS fresh")
         con.execute("COPY FROM DATABASE old TO fresh")
         con.execute("DETACH fresh")
         con.execute("DETACH old")
