@@ -10,7 +10,12 @@ from typing import TYPE_CHECKING
 import pytest
 
 from seamline.errors import ConfigError
-from seamline.experiments.kpis import compute_kpis
+from seamline.experiments.kpis import (
+    add_incremental,
+    compute_kpis,
+    discount_cost,
+    incremental_revenue,
+)
 
 if TYPE_CHECKING:
     from conftest import Store
@@ -80,3 +85,20 @@ def test_kpis_per_group(log: Store) -> None:
 def test_unknown_domain_is_refused(log: Store) -> None:
     with log.ws.connect() as con, pytest.raises(ConfigError, match="unknown domain"):
         compute_kpis(con, domain="cars")
+
+
+def test_offer_cost_and_incremental_revenue_formulas() -> None:
+    # 80 paid at 20% off: the buyers saved 20 (the full price was 100).
+    assert discount_cost(80.0, 0.2) == pytest.approx(20.0)
+    assert incremental_revenue(12.0, 10.0, 50) == pytest.approx(100.0)
+    kpis = {
+        "control": {"users": 50.0, "revenue_per_user": 10.0, "offer_cost": math.nan},
+        "coupon": {"users": 50.0, "revenue_per_user": 12.0, "offer_cost": 40.0},
+        "free": {"users": 10.0, "revenue_per_user": 11.0, "offer_cost": 0.0},
+    }
+    add_incremental(kpis, "control")
+    assert "incremental_revenue" not in kpis["control"]
+    assert kpis["coupon"]["incremental_revenue"] == pytest.approx(100.0)
+    assert kpis["coupon"]["incremental_roi"] == pytest.approx(2.5)
+    assert kpis["free"]["incremental_revenue"] == pytest.approx(10.0)
+    assert math.isnan(kpis["free"]["incremental_roi"])  # no cost, no return ratio

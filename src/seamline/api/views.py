@@ -14,11 +14,10 @@ import math
 from datetime import date, datetime
 from typing import Any
 
+from seamline.data.columns import CONVERSION_TYPES as CONVERSIONS
 from seamline.workspace import Workspace
 
 log = logging.getLogger(__name__)
-
-CONVERSIONS = ("purchase", "enroll")
 
 
 def _jsonable(v: Any) -> Any:

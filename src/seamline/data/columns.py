@@ -27,6 +27,11 @@ EVENT_TYPES: tuple[str, ...] = (
     "review",
     "rate",
 )
+# What a conversion is: the user paid or committed (a fashion purchase, a course enrolment).
+# KPIs, features, the quality summary and the service all count these event types.
+CONVERSION_TYPES: tuple[str, ...] = ("purchase", "enroll")
+# The same as a SQL list, for `event_type IN {CONVERSION_SQL}`.
+CONVERSION_SQL = "(" + ", ".join(f"'{t}'" for t in CONVERSION_TYPES) + ")"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 import duckdb
 
+from seamline.data.columns import CONVERSION_SQL
 from seamline.data.store import count
 
 
@@ -42,10 +43,10 @@ def quality_summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     ).fetchone()
     by_domain = _rows(
         con,
-        """
+        f"""
         SELECT domain, count(*) AS events, count(DISTINCT user_id) AS users,
                count(DISTINCT item_id) AS items,
-               count(*) FILTER (WHERE event_type IN ('purchase', 'enroll')) AS conversions,
+               count(*) FILTER (WHERE event_type IN {CONVERSION_SQL}) AS conversions,
                round(coalesce(sum(value), 0), 2) AS revenue,
                min(timestamp) AS first, max(timestamp) AS last
         FROM events GROUP BY domain ORDER BY domain""",

@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from seamline.data.columns import CONVERSION_TYPES
 from seamline.errors import ConfigError, DataError
 from seamline.experiments.analyze import Method, MetricSpec, analyze
 from seamline.experiments.assignment import (
@@ -31,7 +32,7 @@ from seamline.experiments.assignment import (
     assign,
     check_exclusive,
 )
-from seamline.experiments.kpis import CONVERSIONS, compute_kpis
+from seamline.experiments.kpis import add_incremental, compute_kpis
 from seamline.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -229,7 +230,7 @@ def user_outcomes(
 ) -> dict[str, Any]:
     """One row per exposed user (holdout excluded): arm, outcomes in the window and the
     same outcomes over the pre-period (for CUPED), as numpy arrays."""
-    conv = ", ".join(f"'{c}'" for c in CONVERSIONS)
+    conv = ", ".join(f"'{c}'" for c in CONVERSION_TYPES)
     params: list[Any] = [cfg.name]
     # The window starts at the experiment's start or, without one, at each user's exposure.
     lower = 'e."timestamp" >= x.exposed_at'
@@ -432,23 +433,10 @@ def experiment_report(
     )
     report = analysis.to_dict()
     report["experiment"] = cfg.to_dict()
-    _add_incremental(kpis, cfg.control_arm)
+    add_incremental(kpis, cfg.control_arm)
     report["kpis"] = _clean_kpis(kpis)
     report["holdout_users"] = int((units["arm"] == HOLDOUT).sum())
     return report
-
-
-def _add_incremental(kpis: dict[str, dict[str, float]], control: str) -> None:
-    """Revenue each arm added over control (revenue per user difference x its users) and
-    that per unit of offer cost: the campaign's return, unlike the arm's plain ROI."""
-    base = kpis.get(control)
-    for arm, k in kpis.items():
-        if arm == control or base is None:
-            continue
-        extra = (k["revenue_per_user"] - base["revenue_per_user"]) * k["users"]
-        k["incremental_revenue"] = extra
-        cost = k.get("offer_cost", math.nan)
-        k["incremental_roi"] = extra / cost if cost and not math.isnan(cost) else math.nan
 
 
 def _clean_kpis(k: dict[str, dict[str, float]]) -> dict[str, dict[str, float | None]]:

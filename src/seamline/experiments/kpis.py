@@ -9,7 +9,11 @@ Definitions (all per group):
   `cost_per_redemption` x events that carry a `coupon_id`;
 - `d1_retention` / `d7_retention`: of users whose first event in the window is at least
   1 (7) days before its end, the share active again exactly 1 (7) days later (UTC days);
-- `completion` = (user, course) pairs completed / pairs enrolled, knowledge domain.
+- `completion` = (user, course) pairs completed / pairs enrolled, knowledge domain;
+- `incremental_revenue` (per non-control arm) = (its revenue per user - control's) x its
+  users, and `incremental_roi` = that / the arm's offer cost: the campaign's return.
+
+The offer-cost and incremental formulas live here once; the report and the service call them.
 """
 
 from __future__ import annotations
@@ -19,10 +23,8 @@ from typing import Any
 
 import duckdb
 
-from seamline.data.columns import DOMAINS
+from seamline.data.columns import CONVERSION_SQL, DOMAINS
 from seamline.errors import ConfigError
-
-CONVERSIONS = ("purchase", "enroll")
 
 
 def _where(start: str | None, end: str | None, domain: str | None) -> tuple[str, list[Any]]:
@@ -43,6 +45,33 @@ def _where(start: str | None, end: str | None, domain: str | None) -> tuple[str,
 
 def _div(a: float | None, b: float | None) -> float:
     return float(a) / float(b) if a is not None and b else math.nan
+
+
+def discount_cost(paid: float, discount_rate: float) -> float:
+    """What a discount offer cost, from the price paid: paid x rate / (1 - rate)."""
+    return paid * discount_rate / (1 - discount_rate)
+
+
+def incremental_revenue(revenue_per_user: float, control_per_user: float, users: float) -> float:
+    """Revenue an arm added over control: the difference per user times the arm's users."""
+    return (revenue_per_user - control_per_user) * users
+
+
+def incremental_roi(incremental: float, offer_cost: float | None) -> float:
+    """Incremental revenue per unit of offer cost; NaN without a (non-zero) cost."""
+    return incremental / offer_cost if offer_cost and not math.isnan(offer_cost) else math.nan
+
+
+def add_incremental(kpis: dict[str, dict[str, float]], control: str) -> None:
+    """Add each non-control arm's `incremental_revenue` and `incremental_roi` to `kpis`
+    (as `compute_kpis` returns them): the campaign's return, unlike the arm's plain ROI."""
+    base = kpis.get(control)
+    for arm, k in kpis.items():
+        if arm == control or base is None:
+            continue
+        extra = incremental_revenue(k["revenue_per_user"], base["revenue_per_user"], k["users"])
+        k["incremental_revenue"] = extra
+        k["incremental_roi"] = incremental_roi(extra, k.get("offer_cost", math.nan))
 
 
 def compute_kpis(
@@ -69,14 +98,14 @@ def compute_kpis(
     else:
         source = f"(SELECT e.*, g.grp FROM events e JOIN {groups} g USING (user_id) WHERE {where})"
         group_users = f"(SELECT DISTINCT user_id, grp FROM {groups})"
-    conv = ", ".join(f"'{c}'" for c in CONVERSIONS)
+    conv = CONVERSION_SQL
     rows = con.execute(
         f"""
         WITH ev AS {source},
         per_user AS (
             SELECT grp, user_id,
-                   count(*) FILTER (WHERE event_type IN ({conv})) AS orders,
-                   coalesce(sum(value) FILTER (WHERE event_type IN ({conv})), 0) AS revenue
+                   count(*) FILTER (WHERE event_type IN {conv}) AS orders,
+                   coalesce(sum(value) FILTER (WHERE event_type IN {conv}), 0) AS revenue
             FROM ev GROUP BY grp, user_id),
         u AS (SELECT grp, count(DISTINCT user_id) AS users FROM {group_users} g GROUP BY grp),
         pu AS (SELECT grp, count(*) AS active, count(*) FILTER (WHERE orders > 0) AS converters,
@@ -100,7 +129,7 @@ def compute_kpis(
         if cost is None and cost_per_redemption is not None:
             cost = cost_per_redemption * redeemed
         if cost is None and discount_rate is not None:
-            cost = float(paid) * discount_rate / (1 - discount_rate)
+            cost = discount_cost(float(paid), discount_rate)
         out[str(grp)] = {
             "users": int(users),
             "active_users": int(active),

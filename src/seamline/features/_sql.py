@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-# Event types that mean the user paid or committed (a fashion purchase, a course enrolment).
-BUY_TYPES: tuple[str, ...] = ("purchase", "enroll")
+from seamline.data.columns import CONVERSION_TYPES
+
+# Event types that mean the user paid or committed: the data model's conversions.
+BUY_TYPES: tuple[str, ...] = CONVERSION_TYPES
 RETURN_TYPES: tuple[str, ...] = ("return",)
 
 
