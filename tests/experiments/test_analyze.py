@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from scipy import stats
 
 from seamline.errors import ConfigError, DataError
-from seamline.experiments.aggregates import JointAgg, MeanAgg, ProportionAgg
+from seamline.experiments.aggregates import ColumnSums, JointAgg, MeanAgg, ProportionAgg
 from seamline.experiments.analyze import MetricSpec, analyze, read_units_csv
+from seamline.experiments.compare import analyze_sums
 from seamline.experiments.corrections import adjust
 from seamline.experiments.sequential import group_sequential_bounds
 from seamline.experiments.tests import ratio_test, welch_test, ztest_proportions
@@ -151,3 +153,47 @@ def test_group_sequential_look_uses_its_planned_bound(
     assert row["significant_at"] == pytest.approx(2 * stats.norm.sf(bound))
     with pytest.raises(ConfigError, match="looks"):
         analyze(arm, cols, ["revenue"], control="control", method="group-sequential")
+
+
+def test_sums_per_arm_give_the_same_analysis_as_rows(
+    units: tuple[np.ndarray, dict[str, np.ndarray]],
+) -> None:
+    # What a GROUP BY returns per arm (and segment): n with sums, squares, cross products.
+    arm, cols = units
+    pre = cols["revenue"] * 0.5 + np.random.default_rng(5).gamma(2, 10, arm.size)
+    columns = {**cols, "pre_revenue": pre}
+    specs = [MetricSpec("conv", kind="binary"), MetricSpec("revenue", covariate="pre_revenue",
+             kind="mean"), MetricSpec("clicks", kind="ratio", denominator="views")]  # fmt: skip
+
+    def sums(mask: np.ndarray) -> ColumnSums:
+        s: dict[str, float] = {}
+        for c in ("conv", "revenue", "pre_revenue", "clicks", "views"):
+            s[c] = float(columns[c][mask].sum())
+            s[ColumnSums.key(c, c)] = float((columns[c][mask] ** 2).sum())
+        s[ColumnSums.key("revenue", "pre_revenue")] = float((cols["revenue"] * pre)[mask].sum())
+        s[ColumnSums.key("clicks", "views")] = float((cols["clicks"] * cols["views"])[mask].sum())
+        return ColumnSums(int(mask.sum()), s)
+
+    names = ["control", "b", "c"]
+    by_arm = {a: sums(arm == a) for a in names}
+    seg = cols["seg"]
+    by_seg = {v: {a: sums((arm == a) & (seg == v)) for a in names} for v in ("new", "returning")}
+    opts: dict[str, Any] = dict(control="control", correction="holm", relative=True)
+    rows = analyze(arm, columns, specs, segment=seg, **opts).to_dict()
+    agg = analyze_sums(by_arm, specs, segments=by_seg, **opts).to_dict()
+    assert agg["arms"] == rows["arms"] and agg["srm_p_value"] == pytest.approx(rows["srm_p_value"])
+    for got, want in zip(agg["results"] + agg["segments"], rows["results"] + rows["segments"],
+                         strict=True):  # fmt: skip
+        assert got["test"] == want["test"]
+        assert got.get("p_value_adjusted") == pytest.approx(want.get("p_value_adjusted"))
+        for k in ("estimate", "ci_low", "ci_high", "p_value"):
+            assert got[k] == pytest.approx(want[k], rel=1e-9), k
+
+
+def test_sums_need_an_explicit_kind() -> None:
+    cell = ColumnSums(10, {"y": 3.0, "y*y": 3.0})
+    with pytest.raises(ConfigError, match="give its kind"):
+        analyze_sums({"a": cell, "b": cell}, [MetricSpec("y")], control="a")
+    with pytest.raises(DataError, match="outside the design"):
+        analyze_sums({"a": cell, "x": cell}, [MetricSpec("y", kind="binary")], control="a",
+                     arms_order=["a", "b"])  # fmt: skip

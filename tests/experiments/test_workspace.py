@@ -12,16 +12,16 @@ import pytest
 
 from seamline.data.synthetic import generate_world
 from seamline.errors import ConfigError, DataError
-from seamline.experiments.api import (
-    analyze_synthetic_campaign,
+from seamline.experiments.assignment import ExperimentConfig, assign
+from seamline.experiments.campaign_log import analyze_synthetic_campaign
+from seamline.experiments.report import experiment_report
+from seamline.experiments.store import (
     assign_user,
     assign_users,
     create_experiment,
-    experiment_report,
     list_experiments,
     record_exposures,
 )
-from seamline.experiments.assignment import ExperimentConfig, assign
 from seamline.report.experiments import experiments_section
 from seamline.workspace import Workspace
 
@@ -128,6 +128,17 @@ def test_live_experiment_report_with_breakdown(world: tuple[Workspace, Path]) ->
     assert seq["results"][0]["ci_high"] - seq["results"][0]["ci_low"] > (
         fixed["ci_high"] - fixed["ci_low"]
     )
+
+
+def test_report_counts_the_holdout(world: tuple[Workspace, Path]) -> None:
+    ws, _ = world
+    create_experiment(ws, ExperimentConfig("held", holdout=0.2, metrics=("conversion",)))
+    arms = assign_users(ws, "held", [f"U{i:07d}" for i in range(1, USERS + 1)])
+    rep = experiment_report(ws, "held")
+    held = arms.count("holdout")
+    assert held > 0
+    assert rep["holdout_users"] == held
+    assert sum(rep["arms"].values()) == len(arms) - held
 
 
 def test_errors_name_what_is_wrong(world: tuple[Workspace, Path]) -> None:

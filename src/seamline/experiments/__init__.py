@@ -1,9 +1,12 @@
 """A/B experiments: design (power), assignment, analysis on aggregates, KPIs, reports.
 
 Statistics live in pure functions over small frozen aggregates (`aggregates`, `tests`,
-`cuped`, `sequential`, `bayes`, `srm`, `corrections`, `power`); `analyze` turns per-unit
-rows into those aggregates; `api` keeps experiments and exposures in a workspace and reads
-outcomes from its event store; `kpis` computes marketing KPIs there.
+`cuped`, `sequential`, `bayes`, `srm`, `corrections`, `power`); `effects.effect` picks the
+estimator for a pair of aggregates; `compare` analyses sums per arm and `analyze` turns
+per-unit rows into them. In a workspace: `store` keeps designs and exposures, `outcomes`
+sums each arm's outcomes from the event store in one GROUP BY, `report` builds an
+experiment's report, `kpis` computes marketing KPIs (offer cost, incremental revenue) and
+`campaign_log` imports the synthetic world's past campaign.
 """
 
 from seamline.experiments.aggregates import JointAgg, MeanAgg, ProportionAgg

@@ -8,6 +8,7 @@ the sums wherever the data lives, then call the tests in `seamline.experiments.t
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -150,3 +151,48 @@ class JointAgg:
 
 
 Agg = MeanAgg | ProportionAgg
+
+
+@dataclass(frozen=True)
+class ColumnSums:
+    """One group's n with the sums the aggregates are built from: of columns (`y`), of
+    squares and cross products (`ColumnSums.key(y, x)`, e.g. `x*y`).
+
+    A GROUP BY row in any engine fills one; `aggregate` turns it into the aggregate a
+    metric needs, so the statistics never see per-unit rows."""
+
+    n: int
+    sums: Mapping[str, float]
+
+    @staticmethod
+    def key(a: str, b: str) -> str:
+        """The name of the sum of a x b (the same for b x a)."""
+        return "*".join(sorted((a, b)))
+
+    def _get(self, name: str) -> float:
+        if name not in self.sums:
+            raise DataError(f"no sum {name!r} in this group; have {sorted(self.sums)}")
+        return float(self.sums[name])
+
+    def proportion(self, y: str) -> ProportionAgg:
+        return ProportionAgg(self.n, round(self._get(y)))
+
+    def mean(self, y: str) -> MeanAgg:
+        return MeanAgg(self.n, self._get(y), self._get(self.key(y, y)))
+
+    def joint(self, y: str, x: str) -> JointAgg:
+        return JointAgg(
+            self.n,
+            self._get(y),
+            self._get(self.key(y, y)),
+            self._get(x),
+            self._get(self.key(x, x)),
+            self._get(self.key(x, y)),
+        )
+
+    def aggregate(self, kind: str, y: str, x: str | None = None) -> Agg | JointAgg:
+        """The aggregate of metric `y`: a proportion (`binary`), a mean, or with `x` (a ratio's
+        denominator or a CUPED covariate) a joint aggregate."""
+        if x is not None:
+            return self.joint(y, x)
+        return self.proportion(y) if kind == "binary" else self.mean(y)

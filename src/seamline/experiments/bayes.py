@@ -17,12 +17,10 @@ from scipy import stats
 from scipy.special import digamma, polygamma
 
 from seamline.experiments.aggregates import JointAgg, MeanAgg, ProportionAgg
+from seamline.experiments.effects import effect
 from seamline.experiments.tests import (
     Effect,
     check_alpha,
-    mean_effect,
-    proportion_effect,
-    ratio_effect,
 )
 
 NAN = math.nan
@@ -64,20 +62,14 @@ def bayes_test(
     control: MeanAgg | ProportionAgg | JointAgg,
     treatment: MeanAgg | ProportionAgg | JointAgg,
     *,
-    relative: bool = True,
+    relative: bool = False,
     alpha: float = 0.05,
     inverse: bool = False,
 ) -> BayesResult:
     """Chance to win, credible interval and risk for a mean, proportion or ratio metric."""
-    if isinstance(control, ProportionAgg) and isinstance(treatment, ProportionAgg):
-        e = proportion_effect(control, treatment, relative=relative)
-    elif isinstance(control, MeanAgg) and isinstance(treatment, MeanAgg):
-        e = mean_effect(control, treatment, relative=relative)
-    elif isinstance(control, JointAgg) and isinstance(treatment, JointAgg):
-        e = ratio_effect(control, treatment, relative=relative)
-    else:
-        raise TypeError("bayes_test: both arms must be the same aggregate kind")
-    return bayes_from_effect(e, alpha=alpha, inverse=inverse)
+    return bayes_from_effect(
+        effect(control, treatment, relative=relative), alpha=alpha, inverse=inverse
+    )
 
 
 @dataclass(frozen=True)

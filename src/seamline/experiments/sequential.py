@@ -19,13 +19,11 @@ from scipy import optimize, stats
 
 from seamline.errors import ConfigError
 from seamline.experiments.aggregates import JointAgg, MeanAgg, ProportionAgg
+from seamline.experiments.effects import effect
 from seamline.experiments.tests import (
     Effect,
     TestResult,
     check_alpha,
-    mean_effect,
-    proportion_effect,
-    ratio_effect,
     result_from_effect,
 )
 
@@ -76,17 +74,7 @@ def sequential_test(
     tuning: float = DEFAULT_TUNING,
 ) -> TestResult:
     """Sequential test of a mean, proportion or ratio metric (both arms of one kind)."""
-    if isinstance(control, ProportionAgg) and isinstance(treatment, ProportionAgg):
-        e = proportion_effect(control, treatment, relative=relative)
-    elif isinstance(control, MeanAgg) and isinstance(treatment, MeanAgg):
-        e = mean_effect(control, treatment, relative=relative)
-    elif isinstance(control, JointAgg) and isinstance(treatment, JointAgg):
-        e = ratio_effect(control, treatment, relative=relative)
-    else:
-        raise ConfigError(
-            f"sequential_test: both arms must be the same aggregate kind, got "
-            f"{type(control).__name__} and {type(treatment).__name__}"
-        )
+    e = effect(control, treatment, relative=relative)
     return sequential_from_effect(e, control.n + treatment.n, alpha=alpha, tuning=tuning)
 
 

@@ -144,7 +144,7 @@ def analysis_section(report: Mapping[str, Any], *, title: str = SECTION_TITLE) -
 def experiments_section(workspace: Workspace) -> Section | None:
     """Every experiment stored in the workspace, analysed with its recorded settings;
     None when there is none."""
-    from seamline.experiments.api import experiment_report
+    from seamline.experiments.report import experiment_report
 
     if not workspace.db_path.exists():
         return None

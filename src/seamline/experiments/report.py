@@ -1,0 +1,93 @@
+"""An experiment's report from its exposures and the event store.
+
+`experiment_report` reads the design (`store`), sums the outcomes per arm in SQL
+(`outcomes.arm_sums`), compares the arms (`compare.analyze_sums`) and adds the KPIs per
+arm with the campaign's incremental revenue (`kpis`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from seamline.errors import DataError
+from seamline.experiments.compare import analyze_sums
+from seamline.experiments.kpis import add_incremental, compute_kpis
+from seamline.experiments.outcomes import arm_sums, metric_specs
+from seamline.experiments.spec import Method
+from seamline.experiments.store import ensure_tables, exposure_groups, holdout_count, load_design
+from seamline.workspace import Workspace
+
+
+def experiment_report(
+    ws: Workspace,
+    name: str,
+    *,
+    metrics: Sequence[str] | None = None,
+    alpha: float = 0.05,
+    relative: bool = False,
+    method: Method = "fixed",
+    tuning: float | None = None,
+    correction: str = "holm",
+    cuped: bool = False,
+    segment_by: str | None = None,
+    discount_rate: float | None = None,
+    looks: int | None = None,
+    planned_n: int | None = None,
+) -> dict[str, Any]:
+    """Analyse an experiment from its exposures and the event store: SRM, every metric for
+    every arm against control (frequentist, sequential on request, Bayesian chance to
+    win), guardrails, corrections across metrics and arms, KPIs per arm."""
+    with ws.connect() as con:
+        ensure_tables(con)
+        cfg = load_design(con, name)
+        specs = metric_specs(metrics or cfg.metrics, () if metrics else cfg.guardrails, cuped)
+        sums = arm_sums(con, cfg, specs, segment_by)
+        kpis = compute_kpis(
+            con,
+            start=cfg.start,
+            end=cfg.end,
+            domain=cfg.domain,
+            groups=exposure_groups(cfg),
+            discount_rate=discount_rate,
+        )
+        holdout = holdout_count(con, cfg.name)
+    if not sums.units:
+        raise DataError(f"experiment {name!r} has no exposures yet; nothing to analyse")
+    # Exposures in arms no longer in the design (it was replaced) are left out.
+    design = set(cfg.arm_names)
+    arms = {a: s for a, s in sums.arms.items() if a in design}
+    segments = {
+        value: {a: s for a, s in cells.items() if a in design}
+        for value, cells in sums.segments.items()
+        if design & set(cells)
+    }
+    analysis = analyze_sums(
+        arms,
+        specs,
+        control=cfg.control_arm,
+        alpha=alpha,
+        relative=relative,
+        method=method,
+        tuning=tuning or max(sum(s.n for s in arms.values()), 100),
+        correction=correction,
+        weights=cfg.weights,
+        segments=segments if segment_by else None,
+        arms_order=cfg.arm_names,
+        looks=looks,
+        planned_n=planned_n,
+    )
+    report = analysis.to_dict()
+    report["experiment"] = cfg.to_dict()
+    add_incremental(kpis, cfg.control_arm)
+    report["kpis"] = _clean_kpis(kpis)
+    report["holdout_users"] = holdout
+    return report
+
+
+def _clean_kpis(k: dict[str, dict[str, float]]) -> dict[str, dict[str, float | None]]:
+    return {
+        g: {m: (None if isinstance(v, float) and math.isnan(v) else v) for m, v in r.items()}
+        for g, r in k.items()
+    }
