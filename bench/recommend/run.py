@@ -38,7 +38,7 @@ PEERS_NOTES = [
     "matches it to the train matrix X it is given, and fits on that split's train events "
     "only, i.e. the same (user, item) pairs as X plus their timestamps; held-out "
     "interactions are never read. Peers see X only. The sl_* grids are "
-    "seamline.evaluate.runner.GRIDS.",
+    "seamline.evaluate.grids.GRIDS.",
     "proto_ease_recency is a numpy prototype kept in the plugin for comparison (EASE with a "
     "recency-weighted history vector), not a Seamline registry model.",
     "DeepFM (CTR task) is not rerun here: see ../shared/bench/results-ml-100k.md.",

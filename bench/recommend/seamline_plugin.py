@@ -140,7 +140,7 @@ _ENV = {"OPENBLAS_NUM_THREADS": "1"}
 
 def _registry_models() -> dict[str, dict[str, Any]]:
     try:
-        from seamline.evaluate.runner import GRIDS
+        from seamline.evaluate.grids import GRIDS
         from seamline.recommend.registry import MODELS
     except ImportError:  # the recommenders are not installed in this environment
         return {}

@@ -10,8 +10,9 @@ from rec_fixtures import *  # noqa: F403  (fixtures shared by this folder)
 
 from seamline.data.dataset import Interactions
 from seamline.errors import ConfigError, DataError, NotFittedError
+from seamline.recommend import persist
 from seamline.recommend.base import Recommender, topk
-from seamline.recommend.registry import MODELS, make
+from seamline.recommend.registry import MODELS, load_model, make
 
 NAMES = list(MODELS)
 FAST = {"als": {"iterations": 5, "factors": 16}, "bpr": {"iterations": 20, "factors": 16}}
@@ -37,7 +38,7 @@ def test_registry_names_follow_the_contract() -> None:
         make("svd")
     with pytest.raises(ConfigError, match="no parameter 'factors'"):
         make("ease", factors=3)
-    assert make("ease", **{"lambda": 50.0}).l2 == 50.0  # type: ignore[attr-defined]
+    assert make("ease", **{"lambda": 50.0}).config.l2 == 50.0  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -123,7 +124,7 @@ def test_scores_match_recommend(
 @pytest.mark.parametrize("name", NAMES)
 def test_save_load_round_trip(name: str, ml_models: dict[str, Recommender], tmp_path: Path) -> None:
     m = ml_models[name]
-    m2 = Recommender.load(m.save(tmp_path / name))
+    m2 = load_model(persist.save(m, tmp_path / name))
     assert type(m2) is type(m) and m2.get_params() == m.get_params()
     rows = np.arange(m.n_users)
     np.testing.assert_array_equal(m.scores(rows), m2.scores(rows))

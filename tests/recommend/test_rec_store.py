@@ -31,8 +31,8 @@ def test_fit_save_load_default_and_stale(ws: Workspace) -> None:
     fitted = store.fit_models(ws, ["mostpop", "ease"])
     assert [f["name"] for f in fitted] == ["mostpop", "ease"]
     assert store.get_default(ws) == "ease"
-    man = json.loads((ws.path / "models" / "ease" / "manifest.json").read_text())
-    assert {"name", "model", "params", "fitted_at", "n_users", "n_items", "stale"} <= set(man)
+    man = json.loads((ws.path / "models" / "ease" / "model.json").read_text())
+    assert {"name", "model", "config", "fitted_at", "n_users", "n_items", "stale"} <= set(man)
     assert store.load_model(ws).name == "ease"
     assert store.load_model(ws, "mostpop").name == "mostpop"
     store.set_default(ws, "mostpop")
@@ -78,7 +78,7 @@ def test_cli_fit_recommend_similar(ws: Workspace) -> None:
                            "--params", '{"itemknn": {"k": 20}}'])  # fmt: skip
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["default"] == "itemknn"
-    assert store.load_model(ws).get_params()["k"] == 20
+    assert store.load_model(ws).get_params()["neighbours"] == 20
     res = run.invoke(app, ["fit", "-w", w, "--params", '{"ease": {"depth": 3}}'])
     assert res.exit_code == 2 and "no parameter 'depth'" in res.stderr
     user = Interactions.from_workspace(ws).users.id(5)

@@ -1,20 +1,17 @@
 """Interactions as models see them: dense ids, a weighted user x item matrix, item side info.
 
-Events become (user, item) weights: each event counts with the weight of its type (view <
-click < cart < purchase, configurable) times an optional time decay, ``0.5 ** (age /
-half_life_days)`` with the age measured back from the latest event. Repeated events of one
-pair add up (`aggregate="sum"`), count once at their strongest (`"max"`: a purchase after
-three views weighs as a purchase, not as the funnel's sum) or count once whatever their type
-(`"binary"`, time decay kept). Item side info (domain, category, brand, price, title)
-travels as arrays so a
-fitted model filters and explains without a database query.
+Events become (user, item) weights as an `InteractionsConfig` says (`seamline.data.prep`:
+event-type weights, time decay, aggregation of repeated pairs). Item side info (domain,
+category, brand, price, title) travels as arrays so a fitted model filters and explains
+without a database query. Optional user and item feature frames (indexed by id, in the id
+maps' order) are there for models that read features, such as rankers.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,117 +20,27 @@ import pandas as pd
 import scipy.sparse as sp
 
 from seamline.data.columns import DOMAINS
+from seamline.data.idmap import IdMap
+from seamline.data.prep import (
+    DEFAULT_EVENT_WEIGHTS,
+    UNLISTED_WEIGHT,
+    InteractionsConfig,
+)
 from seamline.errors import ConfigError, DataError
 
 if TYPE_CHECKING:
     from seamline.workspace import Workspace
+
+__all__ = [
+    "DEFAULT_EVENT_WEIGHTS", "SIDE_TEXT", "IdMap", "Interactions", "InteractionsConfig", "ids_of",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 
-# Stronger intent weighs more. A rating records that the item was consumed (its value
-# stays in `rating`), so it counts like a view: MovieLens then gives a 0/1 matrix.
-DEFAULT_EVENT_WEIGHTS: dict[str, float] = {
-    "view": 1.0,
-    "rate": 1.0,
-    "click": 2.0,
-    "review": 2.0,
-    "cart": 3.0,
-    "purchase": 4.0,
-    "enroll": 4.0,
-    "complete": 4.0,
-}
-UNLISTED_WEIGHT = 1.0  # an event type missing from the weights counts like a view
-AGGREGATES = ("sum", "max", "binary")
-
-
-def check_aggregate(value: str) -> str:
-    if value not in AGGREGATES:
-        raise ConfigError(f"aggregate must be one of {', '.join(AGGREGATES)}, got {value!r}")
-    return value
-
-
 SIDE_TEXT = ("domain", "category", "brand", "title")
-
-
-class IdMap:
-    """External string ids <-> dense ints 0..n-1, in the order given."""
-
-    __slots__ = ("_ids", "_index")
-
-    def __init__(self, ids: Iterable[Any]) -> None:
-        self._ids = [str(x) for x in ids]
-        self._index = {x: i for i, x in enumerate(self._ids)}
-        if len(self._index) != len(self._ids):
-            seen: set[str] = set()
-            dup = next(x for x in self._ids if x in seen or seen.add(x))  # type: ignore[func-returns-value]
-            raise DataError(f"IdMap: id {dup!r} appears more than once; ids must be unique")
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._index
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, IdMap) and self._ids == other._ids
-
-    def __hash__(self) -> int:
-        return hash(tuple(self._ids))
-
-    def __repr__(self) -> str:
-        return f"IdMap({len(self)} ids)"
-
-    @property
-    def ids(self) -> list[str]:
-        return self._ids
-
-    def id(self, index: int) -> str:
-        return self._ids[index]
-
-    def index(self, key: str) -> int:
-        """The dense index of `key`; KeyError when unknown."""
-        return self._index[key]
-
-    def get(self, key: str, default: int = -1) -> int:
-        return self._index.get(key, default)
-
-    def indices(self, keys: Iterable[Any]) -> Ints:
-        """Dense indices of `keys`, -1 for unknown ids."""
-        get = self._index.get
-        return np.fromiter((get(str(k), -1) for k in keys), dtype=np.int64)
-
-    def to_array(self) -> npt.NDArray[np.str_]:
-        return np.asarray(self._ids, dtype=str)
-
-
-def check_event_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
-    if weights is None:
-        return dict(DEFAULT_EVENT_WEIGHTS)
-    out: dict[str, float] = {}
-    for k, v in weights.items():
-        try:
-            w = float(v)
-        except (TypeError, ValueError):
-            raise ConfigError(f"event weight of {k!r} must be a number, got {v!r}") from None
-        if not np.isfinite(w) or w < 0:
-            raise ConfigError(f"event weight of {k!r} must be finite and >= 0, got {v!r}")
-        out[str(k)] = w
-    return out
-
-
-def check_half_life(value: Any, name: str = "half_life_days") -> float | None:
-    if value is None:
-        return None
-    try:
-        h = float(value)
-    except (TypeError, ValueError):
-        h = float("nan")
-    if not np.isfinite(h) or h <= 0:
-        raise ConfigError(f"{name} must be a positive number or None, got {value!r}")
-    return h
 
 
 @dataclass(frozen=True, eq=False)
@@ -157,9 +64,9 @@ class Interactions:
     item_brand: npt.NDArray[np.object_]
     item_title: npt.NDArray[np.object_]
     item_price: Floats
-    half_life_days: float | None = None
-    event_weights: dict[str, float] = field(default_factory=dict)
-    aggregate: str = "sum"
+    config: InteractionsConfig = field(default_factory=InteractionsConfig)
+    user_features: pd.DataFrame | None = None  # indexed by user id, rows in `users` order
+    item_features: pd.DataFrame | None = None  # indexed by item id, rows in `items` order
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -174,9 +81,25 @@ class Interactions:
     def n_events(self) -> int:
         return len(self.user)
 
+    @property
+    def half_life_days(self) -> float | None:
+        return self.config.half_life_days
+
+    @property
+    def event_weights(self) -> dict[str, float]:
+        return self.config.weights()
+
+    @property
+    def aggregate(self) -> str:
+        return self.config.aggregate
+
     def decayed_weight(self, half_life_days: float | None = None) -> Floats:
         """Per-event weight after time decay (`half_life_days`, default the dataset's)."""
-        h = self.half_life_days if half_life_days is None else check_half_life(half_life_days)
+        h = (
+            self.half_life_days
+            if half_life_days is None
+            else InteractionsConfig(half_life_days=half_life_days).half_life_days
+        )
         if h is None:
             return self.weight
         return self.weight * np.power(0.5, self.age_days / h)
@@ -244,10 +167,12 @@ class Interactions:
         users: IdMap | None = None,
         items: IdMap | None = None,
         *,
+        config: InteractionsConfig | None = None,
         event_weights: Mapping[str, float] | None = None,
         half_life_days: float | None = None,
-        aggregate: str = "sum",
+        aggregate: str | None = None,
         item_info: pd.DataFrame | None = None,
+        user_features: pd.DataFrame | None = None,
         now: Any = None,
     ) -> Interactions:
         """Build from a table with canonical event columns.
@@ -256,11 +181,13 @@ class Interactions:
         and `domain` when present. Given `users` / `items` fix the index order and must
         cover every id in the table (an unknown id is a DataError naming its row).
         `item_info` (canonical item columns) supplies side info; otherwise the domain of
-        each item's first event is used.
+        each item's first event is used, and is also the `item_features` frame.
+        `config` says how events become weights; `event_weights`, `half_life_days` and
+        `aggregate`, when given, replace its fields. `user_features` (a `user_id` column or
+        index) becomes the `user_features` frame.
         """
-        weights = check_event_weights(event_weights)
-        h = check_half_life(half_life_days)
-        aggregate = check_aggregate(aggregate)
+        cfg = _prep_config(config, event_weights, half_life_days, aggregate)
+        weights, aggregate = cfg.weights(), cfg.aggregate
         for col in ("user_id", "item_id"):
             if col not in df.columns:
                 raise DataError(
@@ -359,9 +286,9 @@ class Interactions:
             item_brand=side["brand"],
             item_title=side["title"],
             item_price=price,
-            half_life_days=h,
-            event_weights=weights,
-            aggregate=aggregate,
+            config=cfg,
+            item_features=None if item_info is None else _item_frame(items, side, price),
+            user_features=None if user_features is None else _aligned(user_features, users),
         )
 
     @classmethod
@@ -371,11 +298,16 @@ class Interactions:
         domain: str | None = None,
         event_weights: Mapping[str, float] | None = None,
         half_life_days: float | None = None,
-        aggregate: str = "sum",
+        aggregate: str | None = None,
+        *,
+        config: InteractionsConfig | None = None,
+        user_features: pd.DataFrame | None = None,
     ) -> Interactions:
         """The workspace's events (only those of `domain` when given) and item side info.
 
         The catalog is every item with at least one event; users are every user with one.
+        The items table's side info becomes `item_features`; `user_features` (e.g. the
+        features stage's table) is aligned to the users.
         """
         if domain is not None and domain not in DOMAINS:
             raise ConfigError(f"unknown domain {domain!r}; allowed: {', '.join(DOMAINS)}")
@@ -400,11 +332,68 @@ class Interactions:
             )
         return cls.from_frame(
             df,
+            config=config,
             event_weights=event_weights,
             half_life_days=half_life_days,
             aggregate=aggregate,
             item_info=info,
+            user_features=user_features,
         )
+
+    def with_features(
+        self,
+        user_features: pd.DataFrame | None = None,
+        item_features: pd.DataFrame | None = None,
+    ) -> Interactions:
+        """A copy with feature frames (a `user_id` / `item_id` column or index) aligned to
+        the id maps: one row per user / item in index order, missing ids as NaN rows."""
+        return replace(
+            self,
+            user_features=self.user_features
+            if user_features is None
+            else _aligned(user_features, self.users, "user_id"),
+            item_features=self.item_features
+            if item_features is None
+            else _aligned(item_features, self.items, "item_id"),
+            _cache={},
+        )
+
+
+def _prep_config(
+    config: InteractionsConfig | None,
+    event_weights: Mapping[str, float] | None,
+    half_life_days: float | None,
+    aggregate: str | None,
+) -> InteractionsConfig:
+    cfg = config if config is not None else InteractionsConfig()
+    given = {
+        k: v
+        for k, v in (
+            ("event_weights", event_weights),
+            ("half_life_days", half_life_days),
+            ("aggregate", aggregate),
+        )
+        if v is not None
+    }
+    return cfg.replace(**given) if given else cfg
+
+
+def _aligned(frame: pd.DataFrame, ids: IdMap, key: str = "user_id") -> pd.DataFrame:
+    """`frame` indexed by `key` (its column, else its index) with one row per id of `ids`."""
+    if key in frame.columns:
+        frame = frame.drop_duplicates(key, keep="first").set_index(key)
+    frame = frame.copy()
+    frame.index = frame.index.astype(str)
+    out = frame.reindex(pd.Index(ids.ids, name=key))
+    return out
+
+
+def _item_frame(
+    items: IdMap, side: Mapping[str, npt.NDArray[np.object_]], price: Floats
+) -> pd.DataFrame:
+    cols: dict[str, Any] = {k: side[k] for k in SIDE_TEXT}
+    cols["price"] = price
+    return pd.DataFrame(cols, index=pd.Index(items.ids, name="item_id"))
 
 
 def ids_of(idmap: IdMap, idx: Sequence[int] | Ints) -> list[str]:

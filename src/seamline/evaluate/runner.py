@@ -29,6 +29,7 @@ import pandas as pd
 from seamline.data.columns import DOMAINS
 from seamline.errors import ConfigError, DataError
 from seamline.evaluate.config import EvaluationConfig
+from seamline.evaluate.grids import GRIDS
 from seamline.evaluate.metrics import evaluate_ranking
 from seamline.evaluate.splits import Split, last_per_pair, make_split
 from seamline.progress import Progress, step
@@ -238,46 +239,23 @@ def seamline_fit(
     from seamline.data.dataset import IdMap, Interactions
     from seamline.recommend.registry import make
 
-    data_keys = {"event_weights", "half_life_days", "aggregate"}
-    data_params = {k: v for k, v in params.items() if k in data_keys}
-    model_params = {k: v for k, v in params.items() if k not in data_keys}
+    model = make(name, **params)
     inter = Interactions.from_frame(
-        frame, users=IdMap(list(user_ids)), items=IdMap(list(item_ids)), **data_params
+        frame, users=IdMap(list(user_ids)), items=IdMap(list(item_ids)), config=model.config.data
     )
-    return make(name, **model_params).fit(inter)
-
-
-def _grid(**axes: Sequence[Any]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = [{}]
-    for key, values in axes.items():
-        out = [dict(d, **{key: v}) for d in out for v in values]
-    return out
-
-
-# Validation grids. The first point is the default (used without tuning, and it wins
-# ties). Keys besides the data keys (`event_weights`, `half_life_days`, `aggregate`: summed
-# funnels can drown the signal, "binary" counts each item once) are the model's own
-# parameters; its defaults apply to the rest. `recent_half_life` (in events) weighs each
-# user's latest items most when scoring: on a temporal split the next item follows what the
-# user did last. Grids stay small so tuning every model on ml-100k takes well under a
-# minute on two cores.
-GRIDS: dict[str, list[dict[str, Any]]] = {
-    "mostpop": [{}],
-    "userknn": _grid(k=[50, 200], recent_half_life=[4.0, None], aggregate=["sum", "binary"]),
-    "itemknn": _grid(k=[300, 100], recent_half_life=[2.0, 4.0, None], aggregate=["sum", "binary"]),
-    "als": _grid(regularization=[10.0, 1.0], alpha=[1.0, 3.0]),
-    # BPR's SGD is the slowest fit; its defaults are the peer benchmark's best on ml-100k.
-    "bpr": [{}],
-    "ease": _grid(
-        l2=[400.0, 200.0, 800.0], recent_half_life=[8.0, 4.0, None], aggregate=["sum", "binary"]
-    ),
-}
+    return model.fit(inter)
 
 
 def default_models() -> list[str]:
     from seamline.recommend.registry import MODELS
 
     return list(MODELS)
+
+
+def _check_models(models: list[str]) -> None:
+    from seamline.recommend.registry import check_models
+
+    check_models(models)
 
 
 def evaluate(
@@ -310,10 +288,7 @@ def evaluate(
     fit_fn = fit or seamline_fit
     models = cfg.model_names(default_models())
     if fit is None:
-        known = default_models()
-        bad = [m for m in models if m not in known]
-        if bad:
-            raise ConfigError(f"unknown model {bad[0]!r}; allowed: {', '.join(known)}, all")
+        _check_models(models)
 
     with step(progress, "reading events"):
         log_ = load_log(ws)
@@ -440,12 +415,7 @@ def fit_best(
     best = result.best()
     if best is None:
         return None
-    data_keys = {"event_weights", "half_life_days", "aggregate"}
-    model_params = {k: v for k, v in best.params.items() if k not in data_keys}
-    data_params = {k: v for k, v in best.params.items() if k in data_keys}
-    summary = fit_models(
-        ws, [best.model], progress, params={best.model: model_params}, **data_params
-    )[0]
+    summary = fit_models(ws, [best.model], progress, params={best.model: best.params})[0]
     set_default(ws, best.model)
     return {**summary, "params": best.params, f"ndcg@{result.k}": best.metrics[f"ndcg@{result.k}"]}
 

@@ -10,27 +10,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from seamline.data.dataset import Interactions
-from seamline.errors import ConfigError
 from seamline.recommend.base import F32, Floats, Ints, Recommender
+from seamline.recommend.config import ALSConfig, BPRConfig
 
 log = logging.getLogger(__name__)
-
-
-def _positive(name: str, v: Any, *, integer: bool = False, zero_ok: bool = False) -> Any:
-    try:
-        x = int(v) if integer else float(v)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} must be a number, got {v!r}") from None
-    if x < 0 or (x == 0 and not zero_ok) or not np.isfinite(x):
-        raise ConfigError(f"{name} must be {'>= 0' if zero_ok else '> 0'}, got {v!r}")
-    return x
 
 
 class _Factors(Recommender):
@@ -105,32 +94,20 @@ class ALS(_Factors):
     """Implicit-feedback ALS: confidence c_ui = alpha * x_ui, as in `implicit`."""
 
     name = "als"
-    _param_names = ("factors", "regularization", "alpha", "iterations", "random_state")
-
-    def __init__(
-        self,
-        factors: int = 64,
-        regularization: float = 10.0,
-        alpha: float = 1.0,
-        iterations: int = 15,
-        random_state: int = 42,
-    ) -> None:
-        self.factors = _positive("factors", factors, integer=True)
-        self.regularization = _positive("regularization", regularization, zero_ok=True)
-        self.alpha = _positive("alpha", alpha)
-        self.iterations = _positive("iterations", iterations, integer=True)
-        self.random_state = int(random_state)
+    config_class = ALSConfig
+    config: ALSConfig
 
     def _fit(self, X: sp.csr_matrix, data: Interactions) -> None:
         from implicit.cpu.als import AlternatingLeastSquares
 
         with threadpool_limits(1, "blas"):
+            c = self.config
             m = AlternatingLeastSquares(
-                factors=self.factors,
-                regularization=self.regularization,
-                alpha=self.alpha,
-                iterations=self.iterations,
-                random_state=self.random_state,
+                factors=c.factors,
+                regularization=c.regularization,
+                alpha=c.alpha,
+                iterations=c.iterations,
+                random_state=c.random_state,
             )
             m.fit(X.astype(np.float32), show_progress=False)
         self.user_factors_ = np.asarray(m.user_factors, dtype=np.float32)
@@ -142,13 +119,13 @@ class ALS(_Factors):
         self._YtY = Y.T @ Y
 
     def _confidence(self, hist: sp.csr_matrix) -> Floats:
-        return self.alpha * np.asarray(hist.data, dtype=np.float64)
+        return self.config.alpha * np.asarray(hist.data, dtype=np.float64)
 
     def _system(self, hist: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         # implicit's user_linear_equation: A = YtY + reg I + sum (c-1) y y^T, b = sum c y
         Y = self._rows(hist.indices)
         c = self._confidence(hist)
-        A = self._YtY + self.regularization * np.eye(self.factors)
+        A = self._YtY + self.config.regularization * np.eye(self.config.factors)
         A += (Y * (c - 1.0)[:, None]).T @ Y
         return A, c @ Y
 
@@ -158,32 +135,20 @@ class BPR(_Factors):
     factors carry a bias column and user factors a matching constant 1."""
 
     name = "bpr"
-    _param_names = ("factors", "learning_rate", "regularization", "iterations", "random_state")
-
-    def __init__(
-        self,
-        factors: int = 64,
-        learning_rate: float = 0.01,
-        regularization: float = 0.001,
-        iterations: int = 100,
-        random_state: int = 42,
-    ) -> None:
-        self.factors = _positive("factors", factors, integer=True)
-        self.learning_rate = _positive("learning_rate", learning_rate)
-        self.regularization = _positive("regularization", regularization, zero_ok=True)
-        self.iterations = _positive("iterations", iterations, integer=True)
-        self.random_state = int(random_state)
+    config_class = BPRConfig
+    config: BPRConfig
 
     def _fit(self, X: sp.csr_matrix, data: Interactions) -> None:
         from implicit.cpu.bpr import BayesianPersonalizedRanking
 
         with threadpool_limits(1, "blas"):
+            c = self.config
             m = BayesianPersonalizedRanking(
-                factors=self.factors,
-                learning_rate=self.learning_rate,
-                regularization=self.regularization,
-                iterations=self.iterations,
-                random_state=self.random_state,
+                factors=c.factors,
+                learning_rate=c.learning_rate,
+                regularization=c.regularization,
+                iterations=c.iterations,
+                random_state=c.random_state,
                 num_threads=1,
             )
             m.fit(X.astype(np.float32), show_progress=False)
@@ -198,7 +163,7 @@ class BPR(_Factors):
         f = Q.shape[1]
         A = (
             Q.T @ Q
-            + max(self.regularization, 1e-3) * len(hist.indices) * np.eye(f)
+            + max(self.config.regularization, 1e-3) * len(hist.indices) * np.eye(f)
             + 1e-6 * np.eye(f)
         )
         b = Q.T @ (1.0 - bias)

@@ -4,33 +4,36 @@ A fitted model keeps what serving needs in memory: the train matrix (each user's
 items), the id maps, item side info as arrays and popularity, so `recommend` for one user
 is a vector product, a mask and an `argpartition` (no database query per call).
 
+Each model takes one validated config (`seamline.recommend.config`): `Model(config)` or
+`Model(**fields)`, as LensKit's components do; `get_params` and `repr` come from it.
+
 Subclasses implement `_fit`, `_score_history` (scores from arbitrary history rows, used for
 folded-in users) and optionally faster `scores`, `_contrib` (per-history-item contribution
 to one item's score, for `explain`) and `_item_sim` (for `similar_items`).
+
+What is not the estimator lives beside it: candidate selection (`candidates.Catalog`),
+saving and loading (`persist`), and the per-segment popularity of the unknown-user
+fallback, computed from the workspace by `fallback` and handed in with `set_fallback`.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from abc import ABC, abstractmethod
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from seamline.data.columns import DOMAINS
 from seamline.data.dataset import IdMap, Interactions
+from seamline.data.prep import InteractionsConfig
 from seamline.errors import ConfigError, DataError, NotFittedError
-
-if TYPE_CHECKING:
-    from seamline.workspace import Workspace
+from seamline.recommend.candidates import Candidates, Catalog, as_mask
+from seamline.recommend.config import ModelConfig
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +42,8 @@ Floats = npt.NDArray[np.float64]
 F32 = npt.NDArray[np.float32]
 Unknown = Literal["popular", "segment", "raise"]
 UNKNOWN_POLICIES = ("popular", "segment", "raise")
-FILTER_KEYS = ("category", "brand", "price_min", "price_max")
 N_BECAUSE = 3
 BATCH = 256  # users scored per vectorised call in a many-user recommend()
-_MASK_CACHE = 64
-_FORMAT = 1
 
 
 @dataclass
@@ -76,10 +76,35 @@ class Recommender(ABC):
     """Base class: fit(interactions) -> self, then recommend / score / explain / fold_in."""
 
     name: ClassVar[str] = "base"
-    _param_names: ClassVar[tuple[str, ...]] = ()
+    config_class: ClassVar[type[ModelConfig]] = ModelConfig
+    config: ModelConfig
+
+    # fitted state (set by `fit`, or by `persist.load`)
+    users_: IdMap
+    items_: IdMap
+    X_: sp.csr_matrix
+    H_: sp.csr_matrix
+    pop_: Floats
+    catalog_: Catalog
+    data_config_: InteractionsConfig
+    fitted_at_: str
+
+    def __init__(self, config: ModelConfig | Mapping[str, Any] | None = None, **kwargs: Any):
+        cls = self.config_class
+        if config is None:
+            self.config = cls(**kwargs)
+        elif isinstance(config, cls):
+            self.config = config.replace(**kwargs) if kwargs else config
+        elif isinstance(config, Mapping):
+            self.config = cls.model_validate({**config, **kwargs})
+        else:
+            raise ConfigError(
+                f"{type(self).__name__} takes a {cls.__name__} or a dict of its fields, "
+                f"got {type(config).__name__}"
+            )
 
     def get_params(self) -> dict[str, Any]:
-        return {n: getattr(self, n) for n in self._param_names}
+        return self.config.params()
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
@@ -99,14 +124,13 @@ class Recommender(ABC):
         self.X_ = X
         # Scoring history: the train matrix, or with `recent_half_life` the same items
         # weighted towards each user's latest events.
-        h = getattr(self, "recent_half_life", None)
+        h = getattr(self.config, "recent_half_life", None)
         self.H_ = X if h is None else interactions.history_matrix(h)
-        self.side_ = interactions.side_info()
+        self.catalog_ = Catalog.from_interactions(interactions)
         self.pop_ = np.asarray(X.sum(axis=0), dtype=np.float64).ravel()
-        self.data_params_ = {
-            "event_weights": dict(interactions.event_weights),
-            "half_life_days": interactions.half_life_days,
-        }
+        # The data preparation actually used: the caller may have built `interactions`
+        # differently from `config.data`.
+        self.data_config_ = interactions.config
         self._reset_caches()
         self._fit(X, interactions)
         self.fitted_at_ = datetime.now(UTC).isoformat(timespec="seconds")
@@ -114,7 +138,6 @@ class Recommender(ABC):
 
     def _reset_caches(self) -> None:
         self.folded_: dict[str, sp.csr_matrix] = {}
-        self._masks: OrderedDict[Any, npt.NDArray[np.bool_] | None] = OrderedDict()
         self._colnorm: F32 | None = None
         self.segment_of_: dict[str, str] = {}
         self.segment_pop_: dict[str, Floats] = {}
@@ -187,42 +210,6 @@ class Recommender(ABC):
         s, _ = self._user_scores(str(user_id), "popular")
         return np.asarray(s[idx], dtype=np.float64)
 
-    # ------------------------------------------------------------------ masks
-    def _candidates(
-        self, domain: str | None, filters: Mapping[str, Any] | None
-    ) -> npt.NDArray[np.bool_] | None:
-        key = (domain, _freeze(filters))
-        if key in self._masks:
-            self._masks.move_to_end(key)
-            return self._masks[key]
-        mask: npt.NDArray[np.bool_] | None = None
-        if domain is not None:
-            if domain not in DOMAINS:
-                raise ConfigError(f"unknown domain {domain!r}; allowed: {', '.join(DOMAINS)}")
-            mask = self.side_["domain"] == domain
-        for k, v in (filters or {}).items():
-            if k not in FILTER_KEYS:
-                raise ConfigError(f"unknown filter {k!r}; allowed: {', '.join(FILTER_KEYS)}")
-            if v is None:
-                continue
-            if k in ("category", "brand"):
-                vals = [v] if isinstance(v, str) else [str(x) for x in v]
-                m = np.isin(self.side_[k], np.asarray(vals, dtype=object))
-            else:
-                try:
-                    bound = float(v)
-                except (TypeError, ValueError):
-                    raise ConfigError(f"filter {k} must be a number, got {v!r}") from None
-                price = self.side_["price"]
-                # items without a price never pass a price filter
-                with np.errstate(invalid="ignore"):
-                    m = price >= bound if k == "price_min" else price <= bound
-            mask = m if mask is None else (mask & m)
-        self._masks[key] = mask
-        if len(self._masks) > _MASK_CACHE:
-            self._masks.popitem(last=False)
-        return mask
-
     # ------------------------------------------------------------------ recommend
     def recommend(
         self,
@@ -232,11 +219,14 @@ class Recommender(ABC):
         exclude_seen: bool = True,
         filters: Mapping[str, Any] | None = None,
         unknown: Unknown = "popular",
+        candidates: Candidates = None,
     ) -> list[list[Recommendation]]:
         """Top-k items per user, each with the history items that drive it.
 
-        `domain` restricts candidates to one domain's items while the user's whole history
-        (any domain) drives the scores: that is the cross-domain transfer.
+        `candidates` (a boolean mask over the model's items, or item ids) limits what may
+        be recommended; `domain` and `filters` are the model catalog's shorthand for one
+        (`Catalog.mask`). A domain restricts candidates to its items while the user's whole
+        history (any domain) drives the scores: that is the cross-domain transfer.
         """
         self._check_fitted()
         if unknown not in UNKNOWN_POLICIES:
@@ -245,7 +235,10 @@ class Recommender(ABC):
             raise ConfigError("recommend takes a list of user ids, not one string")
         if int(k) < 1:
             raise ConfigError(f"k must be at least 1, got {k}")
-        mask = self._candidates(domain, filters)
+        mask = self.catalog_.mask(domain, filters)
+        given = as_mask(candidates, self.items_)
+        if given is not None:
+            mask = given if mask is None else (mask & given)
         uids = [str(u) for u in user_ids]
         ids = self.items_.ids
         out: list[list[Recommendation]] = []
@@ -375,136 +368,25 @@ class Recommender(ABC):
         self.folded_[uid] = row
         return self
 
-    # ------------------------------------------------------------------ segments
-    def attach_segments(self, ws: Workspace) -> bool:
-        """Load the latest segmentation (if any) for the unknown='segment' policy: each
-        segment's popularity over its members' train history. Returns whether one was."""
+    # ------------------------------------------------------------------ fallback
+    def set_fallback(
+        self, segment_of: Mapping[str, str], segment_pop: Mapping[str, Floats]
+    ) -> None:
+        """The unknown='segment' policy's data: each user's segment and each segment's
+        popularity over the model's items (`fallback.segment_popularity` builds both)."""
         self._check_fitted()
-        try:
-            with ws.connect(read_only=True) as con:
-                have = con.execute(
-                    "SELECT count(*) FROM information_schema.tables "
-                    "WHERE table_name IN ('segments', 'segment_runs')"
-                ).fetchone()
-                if not have or have[0] < 2:
-                    return False
-                rows = con.execute(
-                    "SELECT user_id, CAST(segment AS VARCHAR) FROM segments WHERE run_id = "
-                    "(SELECT run_id FROM segment_runs ORDER BY created_at DESC, run_id DESC "
-                    "LIMIT 1)"
-                ).fetchall()
-        except Exception as e:  # a store from another version must not stop serving
-            log.warning("segments not attached: %s", e)
-            return False
-        self.segment_of_ = {str(u): str(s) for u, s in rows}
-        members: dict[str, list[int]] = {}
-        for u, s in self.segment_of_.items():
-            r = self.users_.get(u)
-            if r >= 0:
-                members.setdefault(s, []).append(r)
-        self.segment_pop_ = {
-            s: np.asarray(self.X_[np.asarray(rs)].sum(axis=0), dtype=np.float64).ravel()
-            for s, rs in members.items()
-        }
-        return True
+        for s_, pop in segment_pop.items():
+            if len(pop) != self.n_items:
+                raise DataError(
+                    f"segment {s_!r} popularity has {len(pop)} items; the model has {self.n_items}"
+                )
+        self.segment_of_ = dict(segment_of)
+        self.segment_pop_ = dict(segment_pop)
 
-    # ------------------------------------------------------------------ persistence
+    # ------------------------------------------------------------------ state for persist
     def _state(self) -> dict[str, np.ndarray]:
-        """Learned arrays beyond the shared ones (train matrix, ids, side info)."""
+        """Learned arrays beyond the shared ones (train matrix, ids, catalog)."""
         return {}
 
     def _set_state(self, arrays: Mapping[str, np.ndarray]) -> None:
         return None
-
-    def save(self, path: str | Path) -> Path:
-        """Write `model.json` and `arrays.npz` (no pickled objects) into folder `path`."""
-        self._check_fitted()
-        folder = Path(path)
-        folder.mkdir(parents=True, exist_ok=True)
-        X = self.X_
-        arrays: dict[str, np.ndarray] = {
-            "X_data": X.data, "X_indices": X.indices, "X_indptr": X.indptr,
-            "users": self.users_.to_array(), "items": self.items_.to_array(),
-            "pop": self.pop_, "price": self.side_["price"],
-        }  # fmt: skip
-        for k in ("domain", "category", "brand", "title"):
-            arrays[f"side_{k}"] = np.asarray(self.side_[k], dtype=str)
-        if self.folded_:
-            ids = list(self.folded_)
-            F = sp.vstack([self.folded_[u] for u in ids]).tocsr()
-            arrays.update(
-                folded_ids=np.asarray(ids, dtype=str),
-                F_data=F.data, F_indices=F.indices, F_indptr=F.indptr,
-            )  # fmt: skip
-        if self.H_ is not self.X_:
-            H = self.H_
-            arrays.update(H_data=H.data, H_indices=H.indices, H_indptr=H.indptr)
-        for k, v in self._state().items():
-            arrays[f"state_{k}"] = v
-        np.savez(folder / "arrays.npz", **arrays)  # type: ignore[arg-type]
-        meta = {
-            "format": _FORMAT,
-            "model": self.name,
-            "params": self.get_params(),
-            "data_params": self.data_params_,
-            "fitted_at": self.fitted_at_,
-            "n_users": self.n_users,
-            "n_items": self.n_items,
-        }
-        (folder / "model.json").write_text(json.dumps(meta, indent=2, default=str))
-        return folder
-
-    @classmethod
-    def load(cls, path: str | Path) -> Recommender:
-        folder = Path(path)
-        meta_file = folder / "model.json"
-        if not meta_file.exists():
-            raise NotFittedError(f"no saved model in {folder} (model.json missing)")
-        meta = json.loads(meta_file.read_text())
-        from seamline.recommend.registry import MODELS
-
-        klass = MODELS.get(meta.get("model", ""))
-        if klass is None:
-            raise DataError(f"{meta_file}: unknown model {meta.get('model')!r}")
-        if cls is not Recommender and not issubclass(klass, cls):
-            raise DataError(f"{meta_file} holds a {klass.__name__}, not a {cls.__name__}")
-        m = klass(**meta["params"])
-        with np.load(folder / "arrays.npz", allow_pickle=False) as z:
-            a = {k: z[k] for k in z.files}
-        n_users, n_items = int(meta["n_users"]), int(meta["n_items"])
-        m.X_ = sp.csr_matrix((a["X_data"], a["X_indices"], a["X_indptr"]), shape=(n_users, n_items))
-        m.H_ = m.X_
-        if "H_data" in a:
-            m.H_ = sp.csr_matrix(
-                (a["H_data"], a["H_indices"], a["H_indptr"]), shape=(n_users, n_items)
-            )
-        m.users_ = IdMap(a["users"].tolist())
-        m.items_ = IdMap(a["items"].tolist())
-        m.pop_ = a["pop"]
-        m.side_ = {
-            k: a[f"side_{k}"].astype(object) for k in ("domain", "category", "brand", "title")
-        }
-        m.side_["price"] = a["price"]
-        m.data_params_ = meta.get("data_params", {})
-        m.fitted_at_ = meta.get("fitted_at", "")
-        m._reset_caches()
-        if "folded_ids" in a:
-            F = sp.csr_matrix(
-                (a["F_data"], a["F_indices"], a["F_indptr"]),
-                shape=(len(a["folded_ids"]), n_items),
-            )
-            m.folded_ = {str(u): F[r] for r, u in enumerate(a["folded_ids"].tolist())}
-        m._set_state({k[6:]: v for k, v in a.items() if k.startswith("state_")})
-        return m
-
-
-def _freeze(filters: Mapping[str, Any] | None) -> Any:
-    if not filters:
-        return None
-    out = []
-    for k in sorted(filters):
-        v = filters[k]
-        if isinstance(v, list | tuple | set | frozenset):
-            v = tuple(sorted(str(x) for x in v))
-        out.append((k, v))
-    return tuple(out)

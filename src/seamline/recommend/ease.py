@@ -14,9 +14,10 @@ import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
-from seamline.data.dataset import Interactions, check_half_life
+from seamline.data.dataset import Interactions
 from seamline.errors import ConfigError
 from seamline.recommend.base import F32, Floats, Ints, Recommender
+from seamline.recommend.config import EASEConfig
 
 # A 20,000-item Gram matrix and its inverse take about 6 GiB in float64.
 MAX_ITEMS = 20_000
@@ -24,37 +25,22 @@ MAX_ITEMS = 20_000
 
 class EASE(Recommender):
     name = "ease"
-    _param_names = ("l2", "recent_half_life", "max_items", "threads")
-
-    def __init__(
-        self,
-        l2: float = 100.0,
-        recent_half_life: float | None = None,
-        max_items: int | None = None,
-        threads: int | None = None,
-    ) -> None:
-        if not (float(l2) > 0):
-            raise ConfigError(f"EASE l2 must be > 0, got {l2!r}")
-        max_items = MAX_ITEMS if max_items is None else max_items
-        if int(max_items) < 1:
-            raise ConfigError(f"EASE max_items must be >= 1, got {max_items!r}")
-        self.l2 = float(l2)
-        self.recent_half_life = check_half_life(recent_half_life, "recent_half_life")
-        self.max_items = int(max_items)
-        self.threads = threads
+    config_class = EASEConfig
+    config: EASEConfig
 
     def _fit(self, X: sp.csr_matrix, data: Interactions) -> None:
         n = X.shape[1]
-        if n > self.max_items:
+        limit = MAX_ITEMS if self.config.max_items is None else self.config.max_items
+        if n > limit:
             raise ConfigError(
                 f"EASE needs a dense {n} x {n} item matrix ({n * n * 8 / 2**30:.1f} GiB); "
-                f"the limit is max_items={self.max_items}: restrict to a domain, raise "
+                f"the limit is max_items={limit}: restrict to a domain, raise "
                 "max_items, or use itemknn / als"
             )
         Xd = X.astype(np.float64)
-        with threadpool_limits(self.threads, "blas"):
+        with threadpool_limits(self.config.threads, "blas"):
             G = (Xd.T @ Xd).toarray()
-            G[np.diag_indices(n)] += self.l2
+            G[np.diag_indices(n)] += self.config.l2
             P = np.linalg.inv(G)
         B = P / (-np.diag(P))
         B[np.diag_indices(n)] = 0.0

@@ -1,5 +1,5 @@
-"""Neighbourhood models: item KNN (item-item cosine, top-k neighbours per item) and
-user-based CF (cosine between users' weighted histories, top-k neighbours per user)."""
+"""Neighbourhood models: item KNN (item-item cosine, the `neighbours` nearest per item) and
+user-based CF (cosine between users' weighted histories, the `neighbours` nearest per user)."""
 
 from __future__ import annotations
 
@@ -8,22 +8,14 @@ from collections.abc import Mapping
 import numpy as np
 import scipy.sparse as sp
 
-from seamline.data.dataset import Interactions, check_half_life
-from seamline.errors import ConfigError
+from seamline.data.dataset import Interactions
 from seamline.recommend.base import F32, Floats, Ints, Recommender
+from seamline.recommend.config import ItemKNNConfig, UserKNNConfig
 
 # Similarity blocks hold at most about this many entries (rows x columns) at a time.
 BLOCK_CELLS = 20_000_000
 # Blocks denser than this are ranked as dense rows (argpartition) instead of sorted entries.
 DENSE_ABOVE = 0.05
-
-
-def _check(k: int, shrink: float) -> tuple[int, float]:
-    if int(k) < 1:
-        raise ConfigError(f"neighbours k must be >= 1, got {k!r}")
-    if float(shrink) < 0:
-        raise ConfigError(f"shrink must be >= 0, got {shrink!r}")
-    return int(k), float(shrink)
 
 
 def _cosine_topk(
@@ -85,13 +77,8 @@ class ItemKNN(Recommender):
     (item columns of the train matrix), kept for the k nearest neighbours j of each i."""
 
     name = "itemknn"
-    _param_names = ("k", "shrink", "recent_half_life")
-
-    def __init__(
-        self, k: int = 100, shrink: float = 0.0, recent_half_life: float | None = None
-    ) -> None:
-        self.k, self.shrink = _check(k, shrink)
-        self.recent_half_life = check_half_life(recent_half_life, "recent_half_life")
+    config_class = ItemKNNConfig
+    config: ItemKNNConfig
 
     def _fit(self, X: sp.csr_matrix, data: Interactions) -> None:
         n = X.shape[1]
@@ -103,7 +90,8 @@ class ItemKNN(Recommender):
         for s in range(0, n, step):
             cols = np.arange(s, min(n, s + step))
             G = XT[cols] @ Xc  # targets x items co-occurrence, sparse
-            blocks.append(_cosine_topk(G, self.k, norms[cols], norms, self.shrink, cols))
+            c = self.config
+            blocks.append(_cosine_topk(G, c.neighbours, norms[cols], norms, c.shrink, cols))
         # rows = target item i, cols = neighbour j; scoring needs S[j, i]
         self.S_ = sp.vstack(blocks).T.tocsr()
 
@@ -131,13 +119,8 @@ class UserKNN(Recommender):
     cosine(u, v) * x_vi. Neighbours are found at query time (no user x user matrix)."""
 
     name = "userknn"
-    _param_names = ("k", "shrink", "recent_half_life")
-
-    def __init__(
-        self, k: int = 50, shrink: float = 0.0, recent_half_life: float | None = None
-    ) -> None:
-        self.k, self.shrink = _check(k, shrink)
-        self.recent_half_life = check_half_life(recent_half_life, "recent_half_life")
+    config_class = UserKNNConfig
+    config: UserKNNConfig
 
     def _fit(self, X: sp.csr_matrix, data: Interactions) -> None:
         self._prepare()
@@ -157,7 +140,8 @@ class UserKNN(Recommender):
             sl = slice(s, min(H.shape[0], s + step))
             G = H[sl] @ self.XT_  # overlaps with every user, sparse
             own = None if self_rows is None else self_rows[sl]
-            out.append(_cosine_topk(G, self.k, hn[sl], self.norms_, self.shrink, own))
+            c = self.config
+            out.append(_cosine_topk(G, c.neighbours, hn[sl], self.norms_, c.shrink, own))
         return sp.vstack(out).tocsr()
 
     def scores(self, user_rows: np.ndarray) -> F32:  # type: ignore[override]

@@ -8,8 +8,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from seamline.data.dataset import Interactions, check_half_life
+from seamline.data.dataset import Interactions
 from seamline.recommend.base import F32, Ints, Recommender
+from seamline.recommend.config import MostPopularConfig
 
 
 class MostPopular(Recommender):
@@ -17,14 +18,12 @@ class MostPopular(Recommender):
     half_life_days)`` when `half_life_days` is set (recent popularity)."""
 
     name = "mostpop"
-    _param_names = ("half_life_days",)
-
-    def __init__(self, half_life_days: float | None = None) -> None:
-        self.half_life_days = check_half_life(half_life_days)
+    config_class = MostPopularConfig
+    config: MostPopularConfig
 
     def _fit(self, X: sp.csr_matrix, data: Interactions) -> None:
-        if self.half_life_days is not None:
-            w = data.decayed_weight(self.half_life_days)
+        if self.config.half_life_days is not None:
+            w = data.decayed_weight(self.config.half_life_days)
             self.pop_ = np.bincount(data.item, weights=w, minlength=data.n_items).astype(np.float64)
 
     def scores(self, user_rows: np.ndarray) -> F32:  # type: ignore[override]

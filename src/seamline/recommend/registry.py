@@ -1,12 +1,21 @@
-"""Model names -> classes; `make(name, **params)` builds one with validated params."""
+"""Model names -> classes, and the one place that checks a model name.
+
+`make(name, **params)` builds a model with a validated config, `check_models` is the name
+check used by the model store, evaluation and fairness, and `load_model(path)` reads a
+saved model (`persist`) with the class its metadata names.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from seamline.errors import ConfigError
+from seamline.recommend import persist
 from seamline.recommend.als import ALS, BPR
 from seamline.recommend.base import Recommender
+from seamline.recommend.config import ModelConfig
 from seamline.recommend.ease import EASE
 from seamline.recommend.knn import ItemKNN, UserKNN
 from seamline.recommend.popular import MostPopular
@@ -20,19 +29,34 @@ MODELS: dict[str, type[Recommender]] = {
     "ease": EASE,
 }
 
-# Common spellings from papers and peer libraries.
-ALIASES = {"lambda": "l2", "K": "k", "reg": "regularization"}
 
-
-def make(name: str, **params: Any) -> Recommender:
+def check_model(name: str) -> type[Recommender]:
+    """The class of registry model `name`; ConfigError naming the allowed ones."""
     cls = MODELS.get(name)
     if cls is None:
         raise ConfigError(f"unknown model {name!r}; allowed: {', '.join(MODELS)}")
-    params = {ALIASES.get(k, k): v for k, v in params.items()}
-    allowed = cls._param_names
-    bad = [k for k in params if k not in allowed]
-    if bad:
-        raise ConfigError(
-            f"model {name!r} has no parameter {bad[0]!r}; allowed: {', '.join(allowed) or 'none'}"
-        )
-    return cls(**params)
+    return cls
+
+
+def check_models(names: Iterable[str]) -> list[str]:
+    """`names` as a list, each a registry model; at least one."""
+    out = list(names)
+    if not out:
+        raise ConfigError(f"no models given; allowed: {', '.join(MODELS)}")
+    for n in out:
+        check_model(n)
+    return out
+
+
+def model_config(name: str, **params: Any) -> ModelConfig:
+    """The validated config of model `name` (aliases and flat data options accepted)."""
+    return check_model(name).config_class(**params)
+
+
+def make(name: str, **params: Any) -> Recommender:
+    return check_model(name)(**params)
+
+
+def load_model(path: str | Path, expect: type[Recommender] | None = None) -> Recommender:
+    """A model saved by `persist.save` (any format this version reads)."""
+    return persist.load(path, MODELS, expect)

@@ -1,8 +1,11 @@
-"""Fitted models in the workspace: `<workspace>/models/<name>/` with `manifest.json`.
+"""Fitted models in the workspace: `<workspace>/models/<name>/`, each one metadata document
+(`model.json`, see `persist`) and its arrays.
 
-`default.json` names the default model. Each manifest records the workspace's privacy epoch
-at fit time (`seamline.data.versions`); erasure and re-keying start a new epoch, and loading
-a model of an older epoch (a stale model) raises NotFittedError with the refit command.
+`default.json` names the default model. Each model's metadata records the workspace's privacy
+epoch at fit time (`seamline.data.versions`); erasure and re-keying start a new epoch, and
+loading a model of an older epoch (a stale model) raises NotFittedError with the refit
+command. Loading also gives the model the latest segmentation for its unknown-user fallback
+(`fallback`), so the model itself never reads the workspace.
 """
 
 from __future__ import annotations
@@ -19,15 +22,18 @@ from seamline.data.dataset import Interactions
 from seamline.data.versions import bump_data_version, data_version, privacy_epoch
 from seamline.errors import ConfigError, NotFittedError
 from seamline.progress import Progress, step
+from seamline.recommend import persist
 from seamline.recommend.base import Recommender
-from seamline.recommend.registry import MODELS, make
+from seamline.recommend.fallback import attach_segments
+from seamline.recommend.registry import check_model, check_models, model_config
+from seamline.recommend.registry import load_model as load_saved
 
 if TYPE_CHECKING:
     from seamline.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-MANIFEST = "manifest.json"
+MANIFEST = persist.META  # the one metadata document of a saved model
 DEFAULT_FILE = "default.json"
 DEFAULT_MODELS = ("mostpop", "ease")
 
@@ -40,12 +46,6 @@ def _check_name(name: str) -> str:
     if not name or not all(c.isalnum() or c in "-_." for c in name) or name.startswith("."):
         raise ConfigError(f"model name {name!r} may use letters, digits, '-', '_' and '.' only")
     return name
-
-
-def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str))
-    tmp.replace(path)  # atomic: a reader never sees half a manifest
 
 
 def _versions(ws: Workspace) -> tuple[int, int, str | None]:
@@ -64,21 +64,9 @@ def save_model(ws: Workspace, model: Recommender, name: str) -> Path:
     tmp = folder.with_name(folder.name + ".saving")
     if tmp.exists():
         shutil.rmtree(tmp)
-    model.save(tmp)
-    manifest = {
-        "name": name,
-        "model": model.name,
-        "params": model.get_params(),
-        "data_params": model.data_params_,
-        "fitted_at": model.fitted_at_,
-        "n_users": model.n_users,
-        "n_items": model.n_items,
-        "stale": False,
-        "stale_reason": None,
-        "data_version": version,
-        "privacy_epoch": epoch,
-    }
-    _write_json(tmp / MANIFEST, manifest)
+    extra = {"name": name, "stale": False, "stale_reason": None,
+             "data_version": version, "privacy_epoch": epoch}  # fmt: skip
+    persist.save(model, tmp, extra)
     if folder.exists():
         shutil.rmtree(folder)
     tmp.rename(folder)
@@ -94,7 +82,8 @@ def list_models(ws: Workspace) -> list[dict[str, Any]]:
     _, epoch, _ = _versions(ws)
     out = []
     for m in root.glob(f"*/{MANIFEST}"):
-        man = json.loads(m.read_text())
+        man = persist.read_meta(m.parent)
+        man.setdefault("name", m.parent.name)
         man["default"] = man.get("name") == default
         man["stale"] = bool(man.get("stale")) or int(man.get("privacy_epoch") or 0) < epoch
         man["path"] = str(m.parent)
@@ -108,7 +97,7 @@ def set_default(ws: Workspace, name: str) -> None:
         raise NotFittedError(
             f"no saved model {name!r} in {models_dir(ws)}; fit it first: seamline fit --models ..."
         )
-    _write_json(models_dir(ws) / DEFAULT_FILE, {"name": name})
+    persist.write_json(models_dir(ws) / DEFAULT_FILE, {"name": name})
 
 
 def get_default(ws: Workspace) -> str | None:
@@ -137,16 +126,16 @@ def load_model(ws: Workspace, name: str | None = None, *, segments: bool = True)
             f"no saved model {name!r} in {models_dir(ws)}; available: "
             f"{', '.join(m['name'] for m in list_models(ws)) or 'none'}"
         )
-    man = json.loads((folder / MANIFEST).read_text())
+    man = persist.read_meta(folder)
     reason = _stale_reason(ws, man)
     if reason is not None:
         raise NotFittedError(
             f"model {name!r} is stale ({reason}); refit it: "
             f"seamline fit --workspace {ws.path} --models {man.get('model')}"
         )
-    model = Recommender.load(folder)
+    model = load_saved(folder)
     if segments:
-        model.attach_segments(ws)
+        attach_segments(model, ws)
     return model
 
 
@@ -180,32 +169,37 @@ def fit_models(
     domain: str | None = None,
     event_weights: Mapping[str, float] | None = None,
     half_life_days: float | None = None,
-    aggregate: str = "sum",
+    aggregate: str | None = None,
 ) -> list[dict[str, Any]]:
     """Fit registry models on the workspace's events and save each under its name.
 
-    Returns one summary per model (name, path, seconds, n_users, n_items). The first
-    model becomes the default when the workspace has none.
+    `params` holds each model's config fields (its data preparation under `data`, or
+    flat); `event_weights`, `half_life_days` and `aggregate`, when given, replace every
+    model's data preparation. Models with the same data preparation share one read of the
+    events. Returns one summary per model (name, path, seconds, n_users, n_items). The
+    first model becomes the default when the workspace has none.
     """
-    names = list(names)
-    bad = [n for n in names if n not in MODELS]
-    if bad:
-        raise ConfigError(f"unknown model {bad[0]!r}; allowed: {', '.join(MODELS)}")
-    if not names:
-        raise ConfigError(f"no models to fit; allowed: {', '.join(MODELS)}")
+    names = check_models(names)
+    given = (("event_weights", event_weights), ("half_life_days", half_life_days),
+             ("aggregate", aggregate))  # fmt: skip
+    override = {k: v for k, v in given if v is not None}
+    configs = {}
+    for n in names:
+        cfg = model_config(n, **dict((params or {}).get(n, {})))
+        configs[n] = cfg.replace(data=cfg.data.replace(**override)) if override else cfg
+    datasets: dict[str, Interactions] = {}
     with step(progress, "reading events"):
-        data = Interactions.from_workspace(
-            ws,
-            domain=domain,
-            event_weights=event_weights,
-            half_life_days=half_life_days,
-            aggregate=aggregate,
-        )
+        for cfg in configs.values():
+            key = json.dumps(cfg.data.params(), sort_keys=True)
+            if key not in datasets:
+                datasets[key] = Interactions.from_workspace(ws, domain=domain, config=cfg.data)
     out = []
     with step(progress, "fitting models", total=len(names)) as task:
         for n in names:
             t0 = time.perf_counter()
-            model = make(n, **dict((params or {}).get(n, {}))).fit(data)
+            cfg = configs[n]
+            data = datasets[json.dumps(cfg.data.params(), sort_keys=True)]
+            model = check_model(n)(cfg).fit(data)
             secs = time.perf_counter() - t0
             path = save_model(ws, model, n)
             log.info("fitted %s in %.2fs", n, secs)

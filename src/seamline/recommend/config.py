@@ -1,0 +1,134 @@
+"""One validated config per recommender, with the spellings of papers and peer libraries as
+aliases (`lambda` for EASE's `l2`, `reg` for `regularization`, `k` / `K` for `neighbours`).
+
+Every model config nests the data preparation it is fitted on (`data`: event weights, time
+decay, aggregation of repeated pairs), so a tuning grid point or a saved model's metadata
+is one plain dict. Those three options may also be given at the top level of the dict
+(the form older grids and saved models use); they move into `data`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import AliasChoices, Field, model_validator
+
+from seamline.config import SeamlineConfig
+from seamline.data.prep import HalfLife, InteractionsConfig
+from seamline.errors import ConfigError
+
+DATA_KEYS = ("event_weights", "half_life_days", "aggregate")
+
+
+class ModelConfig(SeamlineConfig):
+    """Base of the recommenders' configs: the data preparation every model is fitted on."""
+
+    what: ClassVar[str] = "model config"
+    model: ClassVar[str] = "base"
+
+    data: InteractionsConfig = InteractionsConfig()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_fields(cls, values: Any) -> Any:
+        if not isinstance(values, dict):
+            return values
+        names: dict[str, str] = {}  # every accepted spelling -> field name
+        shown: list[str] = []
+        for name, f in cls.model_fields.items():
+            names[name] = name
+            alias = f.validation_alias
+            others = (
+                [str(a) for a in alias.choices if a != name]
+                if isinstance(alias, AliasChoices)
+                else []
+            )
+            names.update({a: name for a in others})
+            shown.append(f"{name} (or {', '.join(others)})" if others else name)
+        out: dict[str, Any] = {}
+        lifted: dict[str, Any] = {}
+        for key, value in values.items():
+            if key in names:
+                out[names[key]] = value  # one spelling per field: later keys win
+            elif key in DATA_KEYS:
+                lifted[key] = value  # the flat form: data preparation next to the model's own
+            else:
+                raise ConfigError(
+                    f"model {cls.model!r} has no parameter {key!r}; allowed: {', '.join(shown)}"
+                )
+        if lifted:
+            data = out.get("data", {})
+            base = data.params() if isinstance(data, InteractionsConfig) else dict(data or {})
+            out["data"] = {**base, **lifted}
+        return out
+
+
+class MostPopularConfig(ModelConfig):
+    """`half_life_days` decays each event's weight in the popularity count (recent items)."""
+
+    what: ClassVar[str] = "mostpop config"
+    model: ClassVar[str] = "mostpop"
+
+    half_life_days: HalfLife = None
+
+
+# `recent_half_life` (in events) weighs each user's latest items most when scoring: on a
+# temporal split the next item follows what the user did last.
+class EASEConfig(ModelConfig):
+    what: ClassVar[str] = "ease config"
+    model: ClassVar[str] = "ease"
+
+    l2: float = Field(
+        100.0, gt=0, allow_inf_nan=False, validation_alias=AliasChoices("l2", "lambda")
+    )
+    recent_half_life: HalfLife = None
+    max_items: int | None = Field(None, ge=1)  # None: `ease.MAX_ITEMS` when fitting
+    threads: int | None = Field(None, ge=1)
+
+
+class ALSConfig(ModelConfig):
+    what: ClassVar[str] = "als config"
+    model: ClassVar[str] = "als"
+
+    factors: int = Field(64, ge=1)
+    regularization: float = Field(
+        10.0, ge=0, allow_inf_nan=False, validation_alias=AliasChoices("regularization", "reg")
+    )
+    alpha: float = Field(1.0, gt=0, allow_inf_nan=False)
+    iterations: int = Field(15, ge=1)
+    random_state: int = 42
+
+
+class BPRConfig(ModelConfig):
+    what: ClassVar[str] = "bpr config"
+    model: ClassVar[str] = "bpr"
+
+    factors: int = Field(64, ge=1)
+    learning_rate: float = Field(0.01, gt=0, allow_inf_nan=False)
+    regularization: float = Field(
+        0.001, ge=0, allow_inf_nan=False, validation_alias=AliasChoices("regularization", "reg")
+    )
+    iterations: int = Field(100, ge=1)
+    random_state: int = 42
+
+
+def _neighbours(default: int) -> Any:
+    return Field(default, ge=1, validation_alias=AliasChoices("neighbours", "k", "K"))
+
+
+class ItemKNNConfig(ModelConfig):
+    what: ClassVar[str] = "itemknn config"
+    model: ClassVar[str] = "itemknn"
+
+    neighbours: int = _neighbours(100)
+    shrink: float = Field(0.0, ge=0, allow_inf_nan=False)
+    recent_half_life: HalfLife = None
+
+
+class UserKNNConfig(ModelConfig):
+    what: ClassVar[str] = "userknn config"
+    model: ClassVar[str] = "userknn"
+
+    neighbours: int = _neighbours(50)
+    shrink: float = Field(0.0, ge=0, allow_inf_nan=False)
+    recent_half_life: HalfLife = None

@@ -1,0 +1,63 @@
+"""The unknown-user fallback by segment, computed outside the model: each user's segment in
+the workspace's latest segmentation, and each segment's popularity over a fitted model's
+train matrix (its members' summed interaction weights). `attach_segments` hands both to
+the model (`Recommender.set_fallback`), so a fitted model never queries the workspace.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from seamline.recommend.base import Floats, Recommender
+
+if TYPE_CHECKING:
+    from seamline.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+def latest_segments(ws: Workspace) -> dict[str, str] | None:
+    """user id -> segment of the newest segmentation run, or None when there is none."""
+    try:
+        with ws.connect(read_only=True) as con:
+            have = con.execute(
+                "SELECT count(*) FROM information_schema.tables "
+                "WHERE table_name IN ('segments', 'segment_runs')"
+            ).fetchone()
+            if not have or have[0] < 2:
+                return None
+            rows = con.execute(
+                "SELECT user_id, CAST(segment AS VARCHAR) FROM segments WHERE run_id = "
+                "(SELECT run_id FROM segment_runs ORDER BY created_at DESC, run_id DESC "
+                "LIMIT 1)"
+            ).fetchall()
+    except Exception as e:  # a store from another version must not stop serving
+        log.warning("segments not read: %s", e)
+        return None
+    return {str(u): str(s) for u, s in rows}
+
+
+def segment_popularity(model: Recommender, segment_of: dict[str, str]) -> dict[str, Floats]:
+    """Each segment's popularity over the model's items: its known members' train rows."""
+    members: dict[str, list[int]] = {}
+    for u, s in segment_of.items():
+        r = model.users_.get(u)
+        if r >= 0:
+            members.setdefault(s, []).append(r)
+    X = model.X_
+    return {
+        s: np.asarray(X[np.asarray(rs)].sum(axis=0), dtype=np.float64).ravel()
+        for s, rs in members.items()
+    }
+
+
+def attach_segments(model: Recommender, ws: Workspace) -> bool:
+    """Give `model` the latest segmentation for unknown='segment'; whether there was one."""
+    segment_of = latest_segments(ws)
+    if segment_of is None:
+        return False
+    model.set_fallback(segment_of, segment_popularity(model, segment_of))
+    return True

@@ -1,0 +1,1 @@
+"""Rankers: second-stage models that score (user, item) candidates with features."""
