@@ -49,8 +49,11 @@ def test_forget_and_export_commands(ws_copy: Workspace, tmp_path: Path, planted:
     w = str(ws_copy.path)
     removed = _run("forget", "--workspace", w, "--user", planted, "--json")
     assert removed["events"] == 5 and removed["users"] == 1
-    again = runner.invoke(app, ["forget", "--workspace", w, "--user", planted])
-    assert again.exit_code == 2 and "no table holds user" in again.output
+    # Erasure is idempotent (issue 16): a repeat exits 0 with nothing removed; an id the
+    # workspace never held is still an error.
+    assert _run("forget", "--workspace", w, "--user", planted, "--json") == {}
+    typo = runner.invoke(app, ["forget", "--workspace", w, "--user", planted + "x"])
+    assert typo.exit_code == 2 and "no table holds user" in typo.output
     out = tmp_path / "segments.csv"
     s = _run(
         "export",
@@ -67,7 +70,8 @@ def test_forget_and_export_commands(ws_copy: Workspace, tmp_path: Path, planted:
     frame = pd.read_csv(out)
     assert s["k"] == 7 and (frame["users"] >= 7).all() and len(frame) == s["rows"]
     log = _run("privacy", "log", "-w", w, "--json")
-    assert [e["action"] for e in log] == ["forget", "export"]
+    assert [e["action"] for e in log] == ["forget", "forget", "export"]
+    assert [e["detail"].get("repeat") for e in log[:2]] == [False, True]
     assert planted not in json.dumps(log)
 
 

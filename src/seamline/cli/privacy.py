@@ -78,7 +78,7 @@ def register(app: typer.Typer) -> None:
         key_file: KeyFileOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
-        """Erase a user from every table and the DuckDB file; mark fitted models stale."""
+        """Erase a user from every table and the DuckDB file (again: 0 rows); models go stale."""
         from seamline.privacy.forget import forget_user
 
         removed = forget_user(Workspace(workspace), user, keyring=_ring(key_file))

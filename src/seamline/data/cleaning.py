@@ -17,6 +17,7 @@ Rules (reason codes):
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from seamline.data.columns import ALIASES, DOMAINS, EXTRA, TABLES, Column
@@ -26,7 +27,7 @@ from seamline.errors import DataError
 from seamline.pii.patterns import ANY_SQL_PATTERN as PII_ANY
 from seamline.pii.patterns import KINDS as PII_KINDS
 from seamline.pii.patterns import MASK_UDF as PII_MASK_UDF
-from seamline.pii.patterns import column_kind, sql_condition
+from seamline.pii.patterns import column_kind, masked_count_sql, sql_condition
 from seamline.pii.policy import PiiPolicy
 
 NULL_TOKENS = ("NA", "N/A", "n/a", "na", "null", "NULL", "Null", "None", "none", "NaN", "nan")
@@ -92,6 +93,7 @@ class Plan:
 
     select_sql: str  # typed canonical columns + attrs + reject fields
     extras: list[str]  # source columns kept as attributes
+    pii_count_sql: str | None = None  # PII spans hashed or dropped in accepted rows, by kind
 
 
 def resolve_columns(table: str, source: Source, tm: TableMapping) -> dict[str, str]:
@@ -233,7 +235,16 @@ def plan(table: str, source: Source, tm: TableMapping, pii: PiiPolicy | None = N
         + (") AS flagged" if flags else "")
         + ") AS typed) AS checked"
     )
-    return Plan(select_sql=select_sql, extras=extras)
+    canonical = {src: name for name, src in source_of.items()}
+    stored = {  # where each masked column's value sits in `stage`
+        f: ident(canonical[f])
+        if f in canonical
+        else f"json_extract_string({EXTRA}, {_lit('$.' + json.dumps(f))})"
+        for f in masked
+    }
+    counted = [(flag[f], column_kind(f), stored[f]) for f in masked]
+    count_sql = masked_count_sql("stage", counted) if counted else None
+    return Plan(select_sql=select_sql, extras=extras, pii_count_sql=count_sql)
 
 
 def _pii_flag(text: str, whole: str | None) -> str:

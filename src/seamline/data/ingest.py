@@ -25,6 +25,7 @@ import pyarrow as pa
 from seamline.data import readers
 from seamline.data.cleaning import NON_NEGATIVE, TIMESTAMP_FORMS, plan, resolve_columns
 from seamline.data.columns import EXTRA, KEYS, TABLES
+from seamline.data.erased import reject_erased
 from seamline.data.mapping import TableMapping
 from seamline.data.pseudonyms import pseudonymise_stage
 from seamline.data.readers import Source, ident
@@ -47,6 +48,7 @@ MESSAGES = {
     "bad_event_type": "is not an allowed event type",
     "bad_domain": "is not an allowed domain (knowledge, fashion, other)",
     "malformed_line": "could not be split into the header's fields",
+    "erased_user": "is a user erased from this workspace (seamline forget)",
 }
 
 
@@ -130,11 +132,15 @@ def ingest_source(
             # A line that could not be parsed may hold anything: keep where, not what.
             for m in source.malformed:
                 m.text = "[withheld: privacy policy]"
+        user_col = resolve_columns(table, source, tm).get("user_id")
+        if "user_id" in TABLES[table]:  # tombstones hold raw ids and pseudonyms: check both
+            reject_erased(con, user_col)
         if opts.pseudonymise and opts.keyring is not None and "user_id" in TABLES[table]:
-            user_col = resolve_columns(table, source, tm).get("user_id")
             pseudonymise_stage(con, opts.keyring, user_col)
-        if opts.pii is not None:
-            summary.pii_masked = _pii_masked(con)
+            reject_erased(con, user_col)
+        if p.pii_count_sql is not None:  # every span, not one kind per value
+            rows = con.execute(p.pii_count_sql).fetchall()
+            summary.pii_masked = {str(k): int(n) for k, n in rows}
     with transaction(con):
         ingest_id = _next_ingest_id(con)
         staged = count(con, "stage")
@@ -177,25 +183,6 @@ def ingest_source(
             BOT_EVENTS_PER_MINUTE,
         )
     return summary
-
-
-def _pii_masked(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Accepted values whose PII was hashed or dropped, by kind (rejects count as reasons)."""
-    flags = [
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'stage' "
-            "AND column_name LIKE '\\_\\_pii\\_%' ESCAPE '\\'"
-        ).fetchall()
-    ]
-    if not flags:
-        return {}
-    union = " UNION ALL ".join(
-        f"SELECT {ident(f)} AS k FROM stage WHERE reject_reason IS NULL AND {ident(f)} IS NOT NULL"
-        for f in flags
-    )
-    rows = con.execute(f"SELECT k, count(*) FROM ({union}) GROUP BY k ORDER BY k").fetchall()
-    return {str(k): int(n) for k, n in rows}
 
 
 def _next_ingest_id(con: duckdb.DuckDBPyConnection) -> int:

@@ -13,10 +13,10 @@ from typing import Protocol
 import duckdb
 
 from seamline.data.columns import EXTRA, KEYS, TABLES
+from seamline.data.rewrite import DB_FILE, finish_interrupted_rewrite
 from seamline.errors import ConfigError, WorkspaceBusyError
 
 SCHEMA_VERSION = "1"
-DB_FILE = "seamline.duckdb"
 DEFAULT_MEMORY_LIMIT = "3GB"
 
 
@@ -89,6 +89,7 @@ def connect(
     `wait`: seconds to keep retrying while another process holds the store.
     """
     folder.mkdir(parents=True, exist_ok=True)
+    finish_interrupted_rewrite(folder)  # an erasure killed mid-way must not leave bytes
     con = _open(folder / DB_FILE, read_only, wait)
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")  # it writes to stdout and breaks --json

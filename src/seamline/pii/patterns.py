@@ -149,6 +149,28 @@ def mask(text: str, replace: Callable[[str, str], str]) -> str:
 
 
 MASK_UDF = "seamline_pii_mask"
+# What `masker` puts in place of a span: `[email:0123456789abcdef]` or `[email removed]`.
+TOKEN_SQL = "\\[(" + "|".join(KINDS) + ")(?::[0-9a-f]{16}| removed)\\]"
+
+
+def masked_count_sql(table: str, columns: list[tuple[str, str | None, str]]) -> str:
+    """SQL: (kind, spans) masked in the accepted rows of `table`, counting every span.
+
+    `columns` holds, per masked column, its PII flag column, the kind the whole value is
+    (a PII column such as `email`; None for free text) and the expression of its masked
+    value, whose tokens are counted."""
+    parts = []
+    for flag, whole, value in columns:
+        rows = f"FROM {table} WHERE reject_reason IS NULL AND {flag} IS NOT NULL"
+        if whole:
+            parts.append(f"SELECT '{whole}' AS k, count(*) AS n {rows}")
+        else:
+            parts.append(
+                f"SELECT k, count(*) AS n FROM (SELECT unnest(regexp_extract_all({value}, "
+                f"'{TOKEN_SQL}', 1)) AS k {rows}) GROUP BY k"
+            )
+    union = " UNION ALL ".join(parts)
+    return f"SELECT k, sum(n)::BIGINT FROM ({union}) GROUP BY k HAVING sum(n) > 0 ORDER BY k"
 
 
 def masker(keyring: KeyRing | None) -> Callable[[str, str, str], str | None]:

@@ -13,17 +13,20 @@ import hashlib
 import json
 import logging
 import secrets
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from seamline.data.erased import record_erased, was_erased
+from seamline.data.rewrite import abandon_rewrite, compact, rewrite_guard
 from seamline.data.store import transaction
 from seamline.data.versions import bump_data_version
 from seamline.errors import DataError
 from seamline.pii.keyring import PSEUDONYM, KeyRing
 from seamline.pii.policy import META_KEY
-from seamline.privacy._tables import compact, user_id_tables
+from seamline.privacy._tables import user_id_tables
 
 if TYPE_CHECKING:
     from seamline.data.store import WorkspaceHandle as Workspace
@@ -90,42 +93,58 @@ def forget_user(
 ) -> dict[str, int]:
     """Remove `user_id` (a raw id, or its pseudonym) everywhere; rows removed per table.
 
-    Raises DataError when the workspace holds nothing of the user (so a typo is not
-    mistaken for an erasure); the audit entry names the user only by a digest.
+    Idempotent: a user erased before (found by tombstone) gives no rows and no error, and
+    a rewrite that a killed erasure left unfinished is completed when the workspace opens.
+    Raises DataError when the workspace never held the user (so a typo is not mistaken for
+    an erasure); the audit entry names the user only by a digest.
     """
-    if not user_id.strip():
+    uid = user_id.strip()
+    if not uid:
         raise DataError("forget: the user id is empty")
+    with ws.connect() as con:  # opening finishes an interrupted rewrite first
+        stored = _stored_id(con, uid, keyring)
+    # The rewrite marker exists before anything is deleted, so a kill at any point after
+    # leaves a workspace that completes the rewrite when next opened.
+    with rewrite_guard(ws.path) if compact_file else nullcontext():
+        try:
+            removed = _delete(ws, uid, stored, keyring)
+        except DataError:
+            abandon_rewrite(ws.path)  # nothing was deleted: no rewrite needed
+            raise
+        if compact_file and removed:
+            compact(ws.path)
+        elif compact_file:
+            abandon_rewrite(ws.path)
+    log.info("forgot a user: %s", removed)
+    return removed
+
+
+def _delete(ws: Workspace, uid: str, stored: str, keyring: KeyRing | None) -> dict[str, int]:
     removed: dict[str, int] = {}
-    with ws.connect() as con:
-        stored = _stored_id(con, user_id.strip(), keyring)
-        with transaction(con):
-            for t in user_id_tables(con):
-                row = con.execute(f'DELETE FROM "{t}" WHERE user_id = ?', [stored]).fetchone()
-                if row and row[0]:
-                    removed[t] = int(row[0])
-            hits = _reject_rows(con, stored)
-            if hits:
-                con.execute(
-                    "DELETE FROM rejects WHERE rowid IN (SELECT unnest(?::BIGINT[]))", [hits]
-                )
-                removed["rejects"] = len(hits)
-            if not removed:
-                raise DataError(
-                    f"forget: no table holds user {user_id!r}"
-                    + (" (ids are pseudonymised; give the raw id)" if stored != user_id else "")
-                )
+    with ws.connect() as con, transaction(con):
+        for t in user_id_tables(con):
+            row = con.execute(f'DELETE FROM "{t}" WHERE user_id = ?', [stored]).fetchone()
+            if row and row[0]:
+                removed[t] = int(row[0])
+        hits = _reject_rows(con, stored)
+        if hits:
+            con.execute("DELETE FROM rejects WHERE rowid IN (SELECT unnest(?::BIGINT[]))", [hits])
+            removed["rejects"] = len(hits)
+        if removed:
+            record_erased(con, {uid, stored})
             # Fitted models still hold the user: the model store refuses them until refit.
             bump_data_version(con, privacy_reason="a user was erased (seamline forget)")
-    with ws.connect() as con:
+        elif not (was_erased(con, stored) or was_erased(con, uid)):
+            raise DataError(
+                f"forget: no table holds user {uid!r}"
+                + (" (ids are pseudonymised; give the raw id)" if stored != uid else "")
+            )
         record_audit(
             con,
             "forget",
-            audit_subject(user_id.strip(), keyring),
-            {"rows_removed": removed},
+            audit_subject(uid, keyring),
+            {"rows_removed": removed, "repeat": not removed},
         )
-    if compact_file:
-        compact(ws)
-    log.info("forgot a user: %s", removed)
     return removed
 
 

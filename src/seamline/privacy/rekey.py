@@ -13,12 +13,14 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from seamline.data.rewrite import compact as rewrite_file
+from seamline.data.rewrite import rewrite_guard
 from seamline.data.store import register_udf, transaction
 from seamline.data.versions import bump_data_version
 from seamline.errors import ConfigError
 from seamline.pii.keyring import PSEUDONYM, KeyRing
 from seamline.pii.policy import META_KEY
-from seamline.privacy._tables import compact, meta_value, user_id_tables
+from seamline.privacy._tables import meta_value, user_id_tables
 
 if TYPE_CHECKING:
     import duckdb
@@ -81,6 +83,8 @@ def pseudonymise_workspace(ws: Workspace, keyring: KeyRing) -> dict[str, int]:
     with ws.connect() as con:
         if meta_value(con, META_KEY):
             raise ConfigError("this workspace is already pseudonymised; rotate its key instead")
+    # Marked before the raw ids change, so a kill mid-way still ends in a rewritten file.
+    with rewrite_guard(ws.path), ws.connect() as con:
         known = {
             str(r[0])
             for t in user_id_tables(con)
@@ -94,7 +98,8 @@ def pseudonymise_workspace(ws: Workspace, keyring: KeyRing) -> dict[str, int]:
         changed = _rewrite_recorded(
             con, keyring, keyring.pseudonym, raw_value, "user ids were pseudonymised"
         )
-    compact(ws)  # the raw ids must not linger in free blocks of the file
+    with rewrite_guard(ws.path):
+        rewrite_file(ws.path)  # the raw ids must not linger in free blocks of the file
     return changed
 
 
