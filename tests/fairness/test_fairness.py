@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from seamline.errors import ConfigError
 from seamline.fairness import exposure as ex
-from seamline.fairness.audit import FairnessConfig, fairness_audit, latest_audit
+from seamline.fairness.audit import FairnessConfig, _split, fairness_audit, latest_audit
 from seamline.fairness.groups import quality_by_group, selection_by_group
 from seamline.fairness.rerank import ndcg_at_k, rerank
 from seamline.workspace import Workspace
@@ -87,3 +88,16 @@ def test_audit_on_synthetic_world(fair_ws: Workspace) -> None:
 def test_unknown_model_is_refused() -> None:
     with pytest.raises(ConfigError, match="allowed"):
         FairnessConfig(model="deep-magic")
+
+
+def test_audit_holds_out_each_users_last_distinct_item() -> None:
+    # Rows are in time order; a pair's time is that of its last event (leave-last-out).
+    rows = [("u1", "a"), ("u3", "d"), ("u1", "b"), ("u2", "c"), ("u1", "a"), ("u3", "e"),
+            ("u2", "c")]  # fmt: skip
+    events = pd.DataFrame(rows, columns=["user_id", "item_id"])
+    train, test = _split(events)
+    assert test == {"u1": "a", "u3": "e"}  # u2 has one distinct item: nothing to hold out
+    assert list(test) == ["u1", "u3"]  # in the order of the held pairs' last events
+    assert list(train.itertuples(index=False, name=None)) == [
+        ("u3", "d"), ("u1", "b"), ("u2", "c"), ("u2", "c")
+    ]  # fmt: skip

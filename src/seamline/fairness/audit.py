@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from seamline.errors import ConfigError, DataError
+from seamline.evaluate.splits import last_per_pair, leave_last_one_out
 from seamline.fairness import exposure as ex
 from seamline.fairness.groups import quality_by_group, selection_by_group
 from seamline.fairness.rerank import ndcg_at_k, rerank
@@ -63,13 +64,14 @@ def _age_band(age: Any, band: Any) -> str:
 
 
 def _split(events: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Train events and each eligible user's held-out last item."""
-    last = events.drop_duplicates(["user_id", "item_id"], keep="last")
-    distinct = last.groupby("user_id")["item_id"].transform("size")
-    held = last[distinct >= 2].groupby("user_id").tail(1)
-    test = dict(zip(held["user_id"], held["item_id"], strict=True))
-    pair = events["user_id"].map(test) == events["item_id"]
-    return events[~pair.fillna(False).astype(bool)], test
+    """Train events and each eligible user's held-out last item: the evaluation's temporal
+    leave-last-one-out over (user, item) pairs, on events already in time order."""
+    users, user_ids = pd.factorize(events["user_id"])
+    items, item_ids = pd.factorize(events["item_id"])
+    pair, last = last_per_pair(users, items, len(item_ids))
+    _, held, _ = leave_last_one_out(users[last])
+    test = {str(user_ids[users[e]]): str(item_ids[items[e]]) for e in last[held]}
+    return events[~np.isin(pair, held)], test
 
 
 def fairness_audit(ws: Workspace, config: FairnessConfig | None = None) -> dict[str, Any]:
