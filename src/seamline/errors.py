@@ -1,4 +1,4 @@
-"""Errors and warnings raised by Seamline; each says what, where and what is allowed."""
+"""Errors raised by Seamline; each says what, where and what is allowed."""
 
 
 class SeamlineError(Exception):
@@ -19,7 +19,3 @@ class WorkspaceBusyError(SeamlineError, RuntimeError):
 
 class NotFittedError(SeamlineError, RuntimeError):
     """A component was used before `fit`."""
-
-
-class DataWarning(UserWarning):
-    """Data is usable but suspicious (e.g. bot-like activity was flagged)."""

@@ -10,7 +10,7 @@ maps' order) are there for models that read features, such as rankers.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from seamline.workspace import Workspace
 
 __all__ = [
-    "DEFAULT_EVENT_WEIGHTS", "SIDE_TEXT", "IdMap", "Interactions", "InteractionsConfig", "ids_of",
+    "DEFAULT_EVENT_WEIGHTS", "SIDE_TEXT", "IdMap", "Interactions", "InteractionsConfig",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -394,8 +394,3 @@ def _item_frame(
     cols: dict[str, Any] = {k: side[k] for k in SIDE_TEXT}
     cols["price"] = price
     return pd.DataFrame(cols, index=pd.Index(items.ids, name="item_id"))
-
-
-def ids_of(idmap: IdMap, idx: Sequence[int] | Ints) -> list[str]:
-    ids = idmap.ids
-    return [ids[int(j)] for j in idx]

@@ -51,7 +51,6 @@ ZERO_WHEN_ABSENT = (
     "frequency", "purchases", "monetary", "events", "active_days", "sessions", "items_seen",
     "enrolments", "ratings", "buy_days", "domains_active", "domains_bought", "cross_buyer",
 )  # fmt: skip
-TEXT_COLUMNS = ("user_id", "rfm_group", "gender", "city", "occupation")
 
 _MODULES = {
     "rfm": rfm,

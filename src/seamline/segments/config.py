@@ -10,7 +10,6 @@ from seamline.config import SeamlineConfig
 from seamline.errors import ConfigError
 
 METHODS = ("kmeans", "hierarchical")
-SELECTIONS = ("vote", "silhouette", "calinski_harabasz", "davies_bouldin")
 
 # Feature presets: glob patterns over `user_features` columns. "behaviour" is what people
 # do (domain mix, categories, channels, time of day, price level, coupon use, activity,
