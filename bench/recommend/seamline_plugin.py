@@ -48,7 +48,7 @@ def _data_dir() -> Path:
 @functools.cache
 def _log() -> Any:
     """The ratings file as a chronological Seamline event log (ties: file line order)."""
-    from seamline.evaluate.runner import load_log
+    from seamline.evaluate.events import load_log
 
     raw = pd.read_csv(
         _data_dir() / "u.data", sep="\t", header=None, names=["user", "item", "rating", "ts"]
@@ -75,7 +75,8 @@ def _same(a: sp.csr_matrix, b: sp.csr_matrix) -> bool:
 
 def _train_for(X: sp.csr_matrix) -> tuple[Any, Any, pd.DataFrame]:
     """(log, split, train events) of the protocol split whose train matrix is X."""
-    from seamline.evaluate.runner import _train_events, _train_matrix, pair_split
+    from seamline.evaluate.events import pair_split, train_events
+    from seamline.evaluate.tuning import train_matrix
 
     log = _log()
     if X.shape != (log.n_users, log.n_items):
@@ -83,8 +84,8 @@ def _train_for(X: sp.csr_matrix) -> tuple[Any, Any, pd.DataFrame]:
     for kind in ("loo", "global"):
         split, pair_of_event = pair_split(log, kind)
         for s in (split, split.validation()):
-            if _same(_train_matrix(s), sp.csr_matrix(X)):
-                return log, s, _train_events(log, s, pair_of_event)
+            if _same(train_matrix(s), sp.csr_matrix(X)):
+                return log, s, train_events(log, s, pair_of_event)
     raise ValueError("X matches no loo/global train or validation split of the ratings file")
 
 
