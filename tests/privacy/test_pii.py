@@ -171,3 +171,48 @@ def test_generated_chinese_mobiles_are_found(prefix: str, rest: str) -> None:
     n = prefix + rest
     for form in (n, f"+86 {n}", f"{n[:3]} {n[3:7]} {n[7:]}", f"{n[:3]}-{n[3:7]}-{n[7:]}"):
         assert pii.kinds_in(f"手机 {form}。") == {"phone"}, form
+
+
+# Gaps found by trying the detector as an attacker would (issue 16, item 7).
+GAPS = {
+    "name": ["Mr. John Smith ordered twice", "Dr Mary Jane Watson teaches it"],
+    "phone": ["电话 １３８１２３４５６７８", "call １３９ １２３４ ５６７８ now"],
+    "email": ["mail li.na＠example.com", "ｌｉ．ｎａ＠ｅｘａｍｐｌｅ．ｃｏｍ"],
+    "id_number": ["身份证 １１０１０５１９４９１２３１００２Ｘ"],
+}
+
+
+@pytest.mark.parametrize(("kind", "text"), [(k, t) for k, ts in GAPS.items() for t in ts])
+def test_full_names_and_full_width_forms_are_found(kind: str, text: str) -> None:
+    assert pii.kinds_in(text) == {kind}
+    masked = pii.mask(text, lambda k, _span: f"[{k}]")
+    for word in ("John", "Smith", "Mary", "Jane", "Watson", "５６７８", "＠", "００２Ｘ"):
+        assert word not in masked, masked
+
+
+def test_gaps_are_caught_at_ingest_and_every_span_is_counted(store) -> None:
+    rows = ["item_id,domain,title,description"]
+    texts = [t for ts in GAPS.values() for t in ts]
+    rows += [f'g{i},knowledge,Course {i},"{t}"' for i, t in enumerate(texts)]
+    # One value with three spans of two kinds: each span counts.
+    rows.append('m1,knowledge,Course m,"a@b.cn or c@d.cn, or 13812345678"')
+    path = store.write("items.csv", "\n".join(rows) + "\n")
+    s = (
+        Workspace(store.ws.path, privacy=PrivacyOptions(pii=PiiPolicy("drop")))
+        .ingest(items=path)
+        .to_dict()
+    )
+    assert s["accepted"] == 8
+    assert s["pii_masked"] == {"email": 4, "id_number": 1, "name": 2, "phone": 3}
+    descs = " ".join(r[0] for r in store.query("SELECT description FROM items"))
+    for word in ("Smith", "Watson", "５６７８", "＠", "a@b.cn", "c@d.cn", "13812345678"):
+        assert word not in descs
+
+
+def test_pii_rejects_say_pii_not_a_number(store) -> None:
+    path, planted = _items_file(store)
+    Workspace(store.ws.path, privacy=PrivacyOptions(pii=PiiPolicy("reject"))).ingest(items=path)
+    messages = [r[0] for r in store.query("SELECT message FROM rejects")]
+    assert len(messages) == len(planted)
+    for m in messages:
+        assert "finite number" not in m and "holds PII" in m, m

@@ -27,7 +27,7 @@ from seamline.errors import DataError
 from seamline.pii.patterns import ANY_SQL_PATTERN as PII_ANY
 from seamline.pii.patterns import KINDS as PII_KINDS
 from seamline.pii.patterns import MASK_UDF as PII_MASK_UDF
-from seamline.pii.patterns import column_kind, masked_count_sql, sql_condition
+from seamline.pii.patterns import column_kind, masked_count_sql, narrow_sql, sql_condition
 from seamline.pii.policy import PiiPolicy
 
 NULL_TOKENS = ("NA", "N/A", "n/a", "na", "null", "NULL", "Null", "None", "none", "NaN", "nan")
@@ -252,8 +252,9 @@ def _pii_flag(text: str, whole: str | None) -> str:
     its name (``email``, ``phone`` ...) is flagged whenever it holds a value."""
     if whole:
         return f"CASE WHEN {text} IS NOT NULL THEN {_lit(whole)} END"
-    whens = " ".join(f"WHEN {sql_condition(k, text)} THEN {_lit(k)}" for k in PII_KINDS)
-    return f"CASE WHEN regexp_matches({text}, {_lit(PII_ANY)}) THEN CASE {whens} END END"
+    t = narrow_sql(text)  # full-width digits and ＠ count as their ASCII forms
+    whens = " ".join(f"WHEN {sql_condition(k, t)} THEN {_lit(k)}" for k in PII_KINDS)
+    return f"CASE WHEN regexp_matches({t}, {_lit(PII_ANY)}) THEN CASE {whens} END END"
 
 
 def _column(

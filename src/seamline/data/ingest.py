@@ -31,6 +31,7 @@ from seamline.data.pseudonyms import pseudonymise_stage
 from seamline.data.readers import Source, ident
 from seamline.data.store import count, transaction
 from seamline.data.versions import bump_data_version
+from seamline.pii.patterns import KINDS as PII_KINDS
 from seamline.pii.patterns import register_masker
 from seamline.pii.policy import PrivacyOptions
 from seamline.pii.policy import resolve as resolve_privacy
@@ -49,6 +50,7 @@ MESSAGES = {
     "bad_domain": "is not an allowed domain (knowledge, fashion, other)",
     "malformed_line": "could not be split into the header's fields",
     "erased_user": "is a user erased from this workspace (seamline forget)",
+    **{f"pii_{k}": f"holds PII ({k}); the PII policy rejects the row" for k in PII_KINDS},
 }
 
 

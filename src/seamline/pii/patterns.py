@@ -33,8 +33,8 @@ _SURNAMES = (
     "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵"
     "万钱严覃武戴莫孔向汤"
 )
-_NAME = (
-    "(?:Mr|Mrs|Ms|Miss|Dr|Prof)\\.? [A-Z][a-z]+"
+_NAME = (  # a title takes the whole name after it ("Mr. John Smith"), not its first word
+    "(?:Mr|Mrs|Ms|Miss|Dr|Prof)\\.? [A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}"
     "|(?:[Mm]y name is|[Nn]ame ?[:：]) ?[A-Z][a-z]+(?: [A-Z][a-z]+)?"
     "|(?:姓名|联系人|收件人|我叫) ?[:：]? ?[一-龥]{2,4}"
     f"|[{_SURNAMES}][一-龥]{{0,2}}(?:先生|女士|小姐)"
@@ -97,13 +97,32 @@ def id_checksum_sql(candidate: str) -> str:
     return f"{check} = upper(substr({candidate}, 18, 1))"
 
 
+# Full-width forms (U+FF01-FF5E, the ideographic space) are read as their ASCII twins, one
+# character for one, so "１３８…" and "li＠example.com" match and spans keep their places.
+_WIDE = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
+_NARROW = "".join(chr(c) for c in range(0x21, 0x7F)) + " "
+_TO_NARROW = str.maketrans(_WIDE, _NARROW)
+
+
+def narrow(text: str) -> str:
+    """`text` with full-width ASCII forms replaced by ASCII (same length)."""
+    return text.translate(_TO_NARROW)
+
+
+def narrow_sql(text: str) -> str:
+    """SQL: `narrow` of the text expression `text`."""
+    wide, ascii_ = (s.replace("'", "''") for s in (_WIDE, _NARROW))
+    return f"translate({text}, '{wide}', '{ascii_}')"
+
+
 def column_kind(column: str) -> str | None:
     """The PII kind a structured column holds by its name (`email`, `phone`, ...), if any."""
     return PII_COLUMNS.get(column.strip().lower().replace(" ", "_").replace("-", "_"))
 
 
 def sql_condition(kind: str, text: str) -> str:
-    """SQL: text expression `text` contains PII of `kind` (NULL-safe: false for NULL)."""
+    """SQL: text expression `text` contains PII of `kind` (NULL-safe: false for NULL);
+    `text` should be narrowed (`narrow_sql`) first."""
     match = f"regexp_matches({text}, '{SQL_PATTERNS[kind]}')"
     if kind == "id_number":
         cand = f"regexp_extract({text}, '{SQL_PATTERNS[kind]}', 2)"
@@ -121,6 +140,7 @@ class Finding:
 def find(text: str) -> list[Finding]:
     """Every PII span in `text`, left to right (ID numbers only with a valid checksum)."""
     found = []
+    text = narrow(text)
     for kind, pat in PY_PATTERNS.items():
         for m in pat.finditer(text):
             if kind == "id_number" and not id_checksum_ok(m.group(0)):
