@@ -82,6 +82,25 @@ def test_budget_is_charged_and_refused_when_spent(ws_copy: Workspace) -> None:
         dp.set_budget(ws_copy, 0.5)
 
 
+def test_budget_is_exact_and_tiny_epsilons_are_refused(ws_copy: Workspace) -> None:
+    dp.set_budget(ws_copy, 0.3)
+    for _ in range(3):  # 0.1 + 0.1 + 0.1 is 0.30000000000000004 in floats; exactly 0.3 here
+        dp.release(ws_copy, "count", epsilon=0.1)
+    assert dp.budget(ws_copy) == {"total": 0.3, "spent": 0.3, "remaining": 0.0}
+    for tiny in (1e-300, 5e-324, 1e-12, dp.MIN_EPSILON / 2):  # an exhausted budget stays shut
+        with pytest.raises(ConfigError, match="below the minimum"):
+            dp.release(ws_copy, "count", epsilon=tiny)
+    with pytest.raises(ConfigError, match="privacy budget spent"):
+        dp.release(ws_copy, "count", epsilon=dp.MIN_EPSILON)
+    assert len(dp.ledger(ws_copy)) == 3
+    dp.set_budget(ws_copy, 0.31)
+    # A charge rounds up to the next micro-epsilon: 0.0100000001 costs 0.010001 > 0.01 left.
+    with pytest.raises(ConfigError, match=r"needs epsilon 0\.010001, 0\.01 of 0\.31 is left"):
+        dp.release(ws_copy, "count", epsilon=0.0100000001)
+    dp.release(ws_copy, "count", epsilon=0.01)
+    assert dp.budget(ws_copy)["remaining"] == 0.0
+
+
 def test_bad_requests_name_what_is_allowed(ws_copy: Workspace, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="numeric user feature"):
         dp.release(ws_copy, "sum", epsilon=0.1, column="gender", bounds=(0, 1))

@@ -7,7 +7,10 @@ disjoint, so one release of all groups costs its epsilon once (parallel composit
 Counts use OpenDP's discrete Laplace, sums continuous Laplace; a mean spends half its
 epsilon on the count and half on the sum. Releases of the same workspace compose
 sequentially: the ledger adds their epsilons and refuses a release that would exceed the
-workspace's total.
+workspace's total. The ledger counts in whole micro-epsilons (integers, exact): a release
+is charged its epsilon rounded *up* to the next micro-epsilon, the total is rounded down,
+and an epsilon below `MIN_EPSILON` is refused (its noise would drown every count, and a
+float comparison could let it through an exhausted budget).
 
 OpenDP draws its noise from the operating system's secure source, which cannot be seeded:
 DP releases are the one output of Seamline that is not reproducible, on purpose.
@@ -19,6 +22,7 @@ import json
 import math
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -34,6 +38,8 @@ if TYPE_CHECKING:
 Measure = Literal["count", "sum", "mean"]
 META_TOTAL = "privacy.epsilon_total"
 DEFAULT_TOTAL_EPSILON = 3.0
+MIN_EPSILON = 0.001  # the smallest epsilon one release may spend
+MICRO = 1_000_000  # ledger unit: one micro-epsilon
 LEDGER_DDL = """CREATE TABLE IF NOT EXISTS privacy_budget (
     spent_at TIMESTAMPTZ, query VARCHAR, epsilon DOUBLE, detail JSON)"""
 
@@ -49,6 +55,22 @@ def laplace_scale(sensitivity: float, epsilon: float) -> float:
     if not (epsilon > 0 and math.isfinite(epsilon)):
         raise ConfigError(f"epsilon must be a positive number, got {epsilon}")
     return sensitivity / epsilon
+
+
+def to_micro(epsilon: float, *, up: bool) -> int:
+    """`epsilon` in whole micro-epsilons, rounded up (a charge) or down (a total), exactly."""
+    d = Decimal(repr(float(epsilon))) * MICRO
+    return int(d.to_integral_value(rounding=ROUND_CEILING if up else ROUND_FLOOR))
+
+
+def check_epsilon(epsilon: float) -> int:
+    """The micro-epsilons a release of `epsilon` is charged; ConfigError below the minimum."""
+    laplace_scale(1.0, epsilon)
+    if epsilon < MIN_EPSILON:
+        raise ConfigError(
+            f"epsilon {epsilon:g} is below the minimum of {MIN_EPSILON:g} a release may spend"
+        )
+    return to_micro(epsilon, up=True)
 
 
 def noisy_counts(counts: np.ndarray, epsilon: float) -> np.ndarray:
@@ -150,12 +172,20 @@ def budget(ws: Workspace) -> dict[str, float]:
         return _budget(con)
 
 
-def _budget(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+def _micro_budget(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """(total, spent) in micro-epsilons."""
     row = con.execute("SELECT value FROM meta WHERE key = ?", [META_TOTAL]).fetchone()
-    total = float(row[0]) if row else DEFAULT_TOTAL_EPSILON
-    spent_row = con.execute("SELECT coalesce(sum(epsilon), 0) FROM privacy_budget").fetchone()
-    spent = float(spent_row[0]) if spent_row else 0.0
-    return {"total": total, "spent": round(spent, 12), "remaining": round(total - spent, 12)}
+    total = to_micro(float(row[0]) if row else DEFAULT_TOTAL_EPSILON, up=False)
+    spent = sum(
+        to_micro(float(r[0]), up=True)
+        for r in con.execute("SELECT epsilon FROM privacy_budget").fetchall()
+    )
+    return total, spent
+
+
+def _budget(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    total, spent = _micro_budget(con)
+    return {"total": total / MICRO, "spent": spent / MICRO, "remaining": (total - spent) / MICRO}
 
 
 def set_budget(ws: Workspace, total: float) -> dict[str, float]:
@@ -164,9 +194,11 @@ def set_budget(ws: Workspace, total: float) -> dict[str, float]:
         raise ConfigError(f"the total epsilon must be a positive number, got {total}")
     with ws.connect() as con:
         _ensure(con)
-        spent = _budget(con)["spent"]
-        if total < spent:
-            raise ConfigError(f"total epsilon {total} is below what is already spent ({spent})")
+        spent = _micro_budget(con)[1]
+        if to_micro(total, up=False) < spent:
+            raise ConfigError(
+                f"total epsilon {total} is below what is already spent ({spent / MICRO})"
+            )
         con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [META_TOTAL, repr(float(total))])
         return _budget(con)
 
@@ -227,17 +259,17 @@ def release(
     """
     if measure not in ("count", "sum", "mean"):
         raise ConfigError(f"DP measure {measure!r}: allowed are count, sum, mean")
-    laplace_scale(1.0, epsilon)
+    charge = check_epsilon(epsilon)
     if measure != "count" and column is None:
         raise ConfigError(f"a DP {measure} needs --column (a numeric user feature)")
     with ws.connect() as con:
         _ensure(con)
         with transaction(con):
-            left = _budget(con)["remaining"]
-            if epsilon > left + 1e-12:
+            total, spent = _micro_budget(con)
+            if charge > total - spent:  # integers: no rounding lets a release slip through
                 raise ConfigError(
-                    f"privacy budget spent: this release needs epsilon {epsilon}, "
-                    f"{max(left, 0):.4g} of {_budget(con)['total']:.4g} is left "
+                    f"privacy budget spent: this release needs epsilon {charge / MICRO:g}, "
+                    f"{max(total - spent, 0) / MICRO:.6g} of {total / MICRO:.6g} is left "
                     "(raise it with `seamline privacy budget --total X` only if your policy allows)"
                 )
             groups, values = _per_user(con, by, column if measure != "count" else None)
@@ -245,7 +277,7 @@ def release(
             detail = {"bounds": list(bounds) if bounds else None, "users": len(groups)}
             con.execute(
                 "INSERT INTO privacy_budget VALUES (?, ?, ?, ?::JSON)",
-                [datetime.now(UTC), query, float(epsilon), json.dumps(detail)],
+                [datetime.now(UTC), query, charge / MICRO, json.dumps(detail)],
             )
             result, scale = release_groups(groups, values, measure, epsilon, bounds)
             remaining = _budget(con)["remaining"]
