@@ -31,6 +31,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
+# The child-process server and demo workspace are test helpers, not part of the package.
+sys.path.insert(0, str(ROOT / "tests"))
 
 FLOORS = {"recs_per_second": 500.0, "recs_p99_ms": 50.0, "events_per_second": 20_000.0}
 
@@ -38,7 +40,7 @@ FLOORS = {"recs_per_second": 500.0, "recs_p99_ms": 50.0, "events_per_second": 20
 def build(out: Path, users: int, seed: int, model: str) -> Path:
     import importlib
 
-    from seamline.api.launch import demo_workspace
+    from _support.server import demo_workspace
     from seamline.workspace import Workspace
 
     models = importlib.import_module("seamline.recommend.store")
@@ -148,8 +150,8 @@ def main() -> None:
     if args.quick:
         args.repeats, args.seconds, args.events = 1, 3.0, 50_000
 
+    from _support.server import ServerProcess
     from seamline.api.keys import KeyStore
-    from seamline.api.launch import ServerProcess
     from seamline.workspace import Workspace
 
     out = args.out / f"world-{args.users}"

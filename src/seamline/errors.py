@@ -19,3 +19,16 @@ class WorkspaceBusyError(SeamlineError, RuntimeError):
 
 class NotFittedError(SeamlineError, RuntimeError):
     """A component was used before `fit`."""
+
+
+class NotFoundError(DataError):
+    """A named thing (experiment, user, item) is not in the workspace."""
+
+
+class ConflictError(SeamlineError):
+    """The request conflicts with the workspace's state (e.g. an experiment outside its
+    window)."""
+
+
+class TooLargeError(DataError):
+    """Input over a documented limit (the message names the limit)."""

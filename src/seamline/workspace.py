@@ -140,17 +140,21 @@ class Workspace:
         return self.ingest_source(load_dataset(name, path), progress=progress)
 
     def ingest_rows(
-        self, records: list[Any], source_name: str, *, table: str = "events"
+        self,
+        records: list[Any],
+        source_name: str,
+        *,
+        table: str = "events",
+        max_extra_keys: int | None = None,
     ) -> IngestSummary:
         """Ingest in-memory records (dicts with canonical or aliased column names), e.g. a
         batch posted to the REST service, under the same rules as files: each bad record
         is a reject naming its position (`line`, from 1) and column; a record that is not
-        an object is a `malformed_line` reject; the rest go in with one transaction."""
-        import json
-
-        import pyarrow as pa
-
-        from seamline.data.columns import ALIASES, TABLES
+        an object is a `malformed_line` reject; the rest go in with one transaction. Other
+        keys are kept in `attrs`; more than `max_extra_keys` distinct ones refuse the
+        batch (`TooLargeError`) before anything is stored."""
+        from seamline.data.columns import TABLES
+        from seamline.data.records import as_text, record_columns
         from seamline.errors import DataError
 
         if table not in TABLES:
@@ -160,25 +164,7 @@ class Workspace:
         summary = IngestSummary()
         if not records:
             return summary
-
-        def text(v: Any) -> str | None:  # values travel as text: validation decides, as for files
-            if v is None or isinstance(v, str):
-                return v
-            if isinstance(v, bool):
-                return "true" if v else "false"
-            if isinstance(v, int | float):
-                return repr(v)
-            return json.dumps(v, ensure_ascii=False, sort_keys=True)
-
-        good = [r for r in records if isinstance(r, dict)]
-        names = list(dict.fromkeys(str(k) for r in good for k in r))
-        # A required column absent from every record still rejects row by row.
-        present = {n.strip().lower() for n in names}
-        for c in TABLES[table].values():
-            aliases = {a for a, canon in ALIASES[table].items() if canon == c.name}
-            if c.required and c.name not in present and not aliases & present:
-                names.append(c.name)
-        data = pa.table({n: pa.array([text(r.get(n)) for r in good], pa.string()) for n in names})
+        data = record_columns(records, table, label=source_name, max_extra_keys=max_extra_keys)
         m = Mapping()
         with self.connect() as con:
             src = readers.arrow_source(con, table, data, source_name)
@@ -187,7 +173,7 @@ class Workspace:
                 readers.Malformed(
                     line=i + 1,
                     reason="malformed_line",
-                    text=text(r) or "",
+                    text=as_text(r) or "",
                     message=f"record {i + 1} is not a JSON object",
                 )
                 for i, r in enumerate(records)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from _support.server import demo_workspace
 from seamline.api import create_app
 from seamline.api.keys import KeyStore
-from seamline.api.launch import demo_workspace
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +28,9 @@ def demo_ws(demo_ws_template: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 def keys(demo_ws: Path) -> dict[str, str]:
     store = KeyStore(demo_ws)
-    return {s: store.create([s], name=f"test-{s}")[1] for s in ("read", "ingest", "admin")}
+    return {
+        s: store.create([s], name=f"test-{s}")[1] for s in ("read", "ingest", "assign", "admin")
+    }
 
 
 @pytest.fixture

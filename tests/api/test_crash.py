@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 
+from _support.server import ServerProcess
 from seamline.api.keys import KeyStore
-from seamline.api.launch import ServerProcess
 from seamline.workspace import Workspace
 
 BATCH = 300

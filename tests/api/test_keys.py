@@ -40,8 +40,8 @@ def test_scopes_admin_implies_all(tmp_path: Path) -> None:
     read, _ = store.create(["read"])
     admin, _ = store.create(["admin"])
     assert read.allows("read") and not read.allows("ingest") and not read.allows("admin")
-    assert all(admin.allows(s) for s in ("read", "ingest", "admin"))
-    with pytest.raises(ConfigError, match="allowed: read, ingest, admin"):
+    assert all(admin.allows(s) for s in ("read", "ingest", "assign", "admin"))
+    with pytest.raises(ConfigError, match="allowed: read, ingest, assign, admin"):
         store.create(["write"])
     with pytest.raises(ConfigError):
         store.create([])

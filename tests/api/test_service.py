@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from seamline.api import ServiceSettings, create_app
-from seamline.experiments.api import get_experiment
+from seamline.experiments.store import get_experiment
 from seamline.experiments.assignment import assign
 from seamline.workspace import Workspace
 
@@ -232,7 +232,7 @@ def test_experiment_create_assign_and_report(
         r = client.post(
             "/v1/experiments/banner-test/assignments",
             json={"user_id": u},
-            headers=auth(keys["read"]),
+            headers=auth(keys["assign"]),
         )
         assert r.status_code == 200
         arms[u] = r.json()["arm"]
@@ -240,7 +240,7 @@ def test_experiment_create_assign_and_report(
     assert arms == {u: assign(cfg, u) for u in arms}  # the library's deterministic arm
     assert (
         client.post(
-            "/v1/experiments/nope/assignments", json={"user_id": "U1"}, headers=auth(keys["read"])
+            "/v1/experiments/nope/assignments", json={"user_id": "U1"}, headers=auth(keys["assign"])
         ).status_code
         == 404
     )

@@ -7,8 +7,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from seamline.api import views
 from seamline.api.service import ServiceWorkspace
+from seamline.data.records import ingest_records
 
 
 def _events(ids: range) -> list[dict[str, Any]]:
@@ -40,7 +40,7 @@ def test_concurrent_batches_and_reads(demo_ws: Path) -> None:
                 for b in range(6):
                     # Writers overlap: each batch shares half its ids with another writer's.
                     start = (w * 6 + b) * 100
-                    r = views.ingest_batch(ws, _events(range(start, start + 200)), f"t{w}-{b}")
+                    r = ingest_records(ws, _events(range(start, start + 200)), f"t{w}-{b}")
                     with lock:
                         results.append(r)
             except BaseException as e:

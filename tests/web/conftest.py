@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from _support.server import ServerProcess, demo_workspace
 from seamline.api.keys import KeyStore
-from seamline.api.launch import ServerProcess, demo_workspace
 from seamline.workspace import Workspace
 
 CHROMIUM = os.environ.get("SEAMLINE_CHROMIUM", "/usr/bin/chromium")

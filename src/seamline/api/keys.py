@@ -22,7 +22,7 @@ from typing import Any
 from seamline.errors import ConfigError, DataError
 
 KEYS_FILE = "api_keys.json"
-SCOPES: tuple[str, ...] = ("read", "ingest", "admin")
+SCOPES: tuple[str, ...] = ("read", "ingest", "assign", "admin")
 PREFIX = "sl"
 
 

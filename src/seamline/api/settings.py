@@ -17,7 +17,8 @@ class ServiceSettings(BaseSettings):
     # A batch of 50,000 events is about 10 MB of JSON; larger bodies are refused (413).
     max_body_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
     max_batch_events: int = Field(default=50_000, gt=0)
-    max_k: int = Field(default=200, gt=0)
+    # Distinct keys outside the canonical columns in one batch (kept in `attrs`); more: 413.
+    max_extra_keys: int = Field(default=10_000, gt=0)
     # Browsers may call the API from these origins; none by default (CORS closed).
     cors_origins: list[str] = Field(default_factory=list)
     # Re-check the model store for a newer or stale model at most this often.

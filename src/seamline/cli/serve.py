@@ -32,12 +32,11 @@ def serve(
     ] = False,
 ) -> None:
     """Run the REST service and dashboard (http://HOST:PORT/dashboard/)."""
-    import logging
-
     import duckdb
     import uvicorn
 
     from seamline.api import ServiceSettings, create_app
+    from seamline.api.middleware import enable_access_log
     from seamline.errors import DataError
 
     settings = ServiceSettings(
@@ -46,8 +45,7 @@ def serve(
         max_body_bytes=int(max_body_mb * 1024 * 1024),
     )
     if access_log:
-        logging.getLogger("seamline.api.access").setLevel(logging.INFO)
-        logging.getLogger("seamline.api.access").addHandler(logging.StreamHandler())
+        enable_access_log()
     app = create_app(settings=settings)
     try:  # open the store now: a lock held by another process is a one-line error
         app.state.service.ws.open()

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from seamline.data.columns import ALIASES, DOMAINS, EXTRA, TABLES, Column
+from seamline.data.columns import ALIASES, DOMAINS, EXTRA, PACKED, TABLES, Column
 from seamline.data.mapping import TableMapping
 from seamline.data.readers import Source, ident
 from seamline.errors import DataError
@@ -100,7 +100,7 @@ def resolve_columns(table: str, source: Source, tm: TableMapping) -> dict[str, s
     """Map canonical column -> source column, by mapping, exact name or alias."""
     spec = TABLES[table]
     by_norm = {c.strip().lower(): c for c in source.columns}
-    found = ", ".join(c for c in source.columns if c != "__malformed")  # as the file has them
+    found = ", ".join(c for c in source.columns if c not in ("__malformed", PACKED))
     out: dict[str, str] = {}
     for canon, theirs in tm.columns.items():
         if theirs not in source.columns and theirs.strip().lower() not in by_norm:
@@ -146,7 +146,7 @@ def plan(table: str, source: Source, tm: TableMapping, pii: PiiPolicy | None = N
     spec = TABLES[table]
     source_of = resolve_columns(table, source, tm)
     fields = [c for c in source.columns if c != "__malformed"]
-    extras = [c for c in fields if c not in source_of.values()]
+    extras = [c for c in fields if c not in source_of.values() and c != PACKED]
     raw = {c: ident("__raw_" + c) for c in source.columns}
     text = {c: ident("__t_" + c) for c in fields}
     typed: list[str] = []
@@ -161,7 +161,9 @@ def plan(table: str, source: Source, tm: TableMapping, pii: PiiPolicy | None = N
     scanned = {
         f: pii.action_for(f)
         for f in fields
-        if pii is not None and (f in text_cols or f in extras) and pii.action_for(f) != "allow"
+        if pii is not None
+        and (f in text_cols or f in extras or f == PACKED)
+        and pii.action_for(f) != "allow"
     }
     flag = {f: ident(f"__pii_{i}") for i, f in enumerate(scanned)}
     masked = {
@@ -184,6 +186,14 @@ def plan(table: str, source: Source, tm: TableMapping, pii: PiiPolicy | None = N
         + ", ".join(f"{ident(e)} := {masked.get(e, text[e])}" for e in extras)
         + "))"
     )
+    if PACKED in text:  # keys already packed as one JSON object per record (posted batches)
+        packed = f"CAST({masked.get(PACKED, text[PACKED])} AS JSON)"
+        attrs = (
+            packed
+            if not extras
+            else f"CASE WHEN {text[PACKED]} IS NULL THEN {attrs} "
+            f"ELSE json_merge_patch({attrs}, {packed}) END"
+        )
     typed.append(f"{attrs} AS {EXTRA}")
     reason = "CASE " + " ".join(f"WHEN {c} THEN {_lit(r)}" for c, r, _ in checks)
     rejecting = [f for f, a in scanned.items() if a == "reject"]

@@ -105,3 +105,6 @@ ALIASES: dict[str, dict[str, str]] = {
 }
 
 EXTRA = "attrs"  # JSON object holding every column outside the model
+# A source column holding each record's other keys already as a JSON object (posted
+# records: one column however many distinct keys a batch has); merged into `attrs`.
+PACKED = "__attrs"

@@ -15,7 +15,8 @@ from typing import Any
 
 import duckdb
 
-from seamline.errors import ConfigError, DataError
+from seamline.errors import ConfigError, DataError, NotFoundError
+from seamline.experiments import window
 from seamline.experiments.assignment import (
     HOLDOUT,
     ExperimentConfig,
@@ -39,14 +40,21 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _config(data: ExperimentConfig | Mapping[str, Any]) -> ExperimentConfig:
-    return data if isinstance(data, ExperimentConfig) else ExperimentConfig.from_dict(data)
+    if isinstance(data, ExperimentConfig):
+        return data
+    try:
+        return ExperimentConfig.from_dict(data)
+    except ConfigError:
+        raise
+    except (TypeError, ValueError) as e:  # a value of the wrong type (e.g. from JSON)
+        raise ConfigError(f"experiment config: {e}") from None
 
 
 def load_design(con: duckdb.DuckDBPyConnection, name: str) -> ExperimentConfig:
     row = con.execute("SELECT config FROM experiments WHERE name = ?", [name]).fetchone()
     if row is None:
         known = [r[0] for r in con.execute("SELECT name FROM experiments ORDER BY name").fetchall()]
-        raise DataError(
+        raise NotFoundError(
             f"no experiment {name!r} in this workspace; known: {', '.join(known) or 'none'} "
             "(create one with `seamline ab create`)"
         )
@@ -91,7 +99,8 @@ def list_experiments(ws: Workspace) -> list[dict[str, Any]]:
     with ws.connect() as con:
         ensure_tables(con)
         rows = con.execute(
-            "SELECT name, config, status, created_at FROM experiments ORDER BY created_at, name"
+            # The stored status column is not read: status follows the window (`window`).
+            "SELECT name, config, created_at FROM experiments ORDER BY created_at, name"
         ).fetchall()
         counts: dict[str, dict[str, int]] = {}
         for exp, arm, n in con.execute(
@@ -99,7 +108,7 @@ def list_experiments(ws: Workspace) -> list[dict[str, Any]]:
         ).fetchall():
             counts.setdefault(exp, {})[arm] = int(n)
     out = []
-    for name, config, status, created in rows:
+    for name, config, created in rows:
         cfg = ExperimentConfig.from_dict(json.loads(config))
         out.append(
             {
@@ -108,7 +117,7 @@ def list_experiments(ws: Workspace) -> list[dict[str, Any]]:
                 "control": cfg.control_arm,
                 "layer": cfg.layer,
                 "holdout": cfg.holdout,
-                "status": status,
+                "status": window.status(cfg),
                 "created_at": str(created),
                 "exposures": counts.get(name, {}),
             }
@@ -122,6 +131,13 @@ def assign_user(
     """The user's arm (deterministic); records the first exposure. None when the user is
     outside the experiment's share of its layer (nothing recorded)."""
     return assign_users(ws, name, [user_id], at=at)[0]
+
+
+def assign_live(ws: Workspace, name: str, user_id: str) -> str | None:
+    """`assign_user` for apps asking now: refused (`ConflictError`) when the experiment is
+    not running (before its start or from its end), so nothing is recorded outside it."""
+    window.check_open(get_experiment(ws, name))
+    return assign_user(ws, name, user_id)
 
 
 def assign_users(

@@ -7,6 +7,18 @@ import { barChart, fmt, intervalChart, lineChart } from "./charts.js";
 const KEY = "seamline-key";
 const main = document.getElementById("main");
 
+// Each navigation takes a new token; a page whose fetch finishes after the user has moved
+// on finds its token stale and draws nothing (it would overwrite the page now shown).
+let navigation = 0;
+class Stale extends Error {}
+function current(token) {
+  if (token !== navigation) throw new Stale();
+}
+function paint(token, ...nodes) {
+  current(token);
+  main.replaceChildren(...nodes);
+}
+
 // ---- DOM helpers (text always via textContent) -------------------------------------------
 function h(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -66,8 +78,9 @@ async function stages() {
 }
 
 // ---- pages ---------------------------------------------------------------------------
-async function overviewPage() {
+async function overviewPage(token) {
   const d = await api("/v1/overview");
+  current(token);
   const all = d.kpis.all || {};
   const cards = h("div", { class: "cards" },
     card("events", num(d.events)), card("users", num(d.users)), card("items", num(d.items)),
@@ -84,15 +97,16 @@ async function overviewPage() {
     { label: "revenue", num: true, render: (r) => num(r.revenue, 0) }, { label: "ARPU", num: true, render: (r) => num(r.arpu) },
     { label: "D7 retention", num: true, render: (r) => pct(r.d7_retention) }, { label: "completion", num: true, render: (r) => pct(r.completion) },
   ], rows)), section("Activity", charts)];
-  main.replaceChildren(...out);
+  paint(token, ...out);
   if (series.length) {
     lineChart(charts, "Events per day by domain", series);
     barChart(charts, "Revenue by domain", rows.map((r) => ({ label: r.domain, value: r.revenue })));
   } else charts.appendChild(empty("No events yet: ingest files with `seamline ingest` or POST /v1/events."));
 }
 
-async function qualityPage() {
-  const q = await api("/v1/quality");
+async function qualityPage(token, offset = 0) {
+  const limit = 15;
+  const q = await api(`/v1/quality?offset=${offset}&limit=${limit}`);
   const cards = h("div", { class: "cards" },
     card("events", num(q.events)), card("items", num(q.items)), card("users", num(q.users)),
     card("rejected rows", num(q.rejected)), card("duplicates skipped", num(q.duplicates)),
@@ -101,10 +115,15 @@ async function qualityPage() {
   const charts = h("div", { class: "charts" });
   const missing = [];
   for (const [t, cols] of Object.entries(q.missing_share)) for (const [c, v] of Object.entries(cols)) if (v > 0) missing.push({ table: t, column: c, share: v });
-  main.replaceChildren(h("h1", {}, "Data quality"), cards, section("Charts", charts),
+  const b = q.batches;
+  const pager = h("p", { class: "pager" },
+    b.offset > 0 ? h("button", { type: "button", id: "batches-newer", onclick: () => qualityPage(token, Math.max(0, b.offset - limit)).catch(show) }, "newer") : null,
+    ` ${b.total ? b.offset + 1 : 0}–${b.offset + b.items.length} of ${b.total} `,
+    b.offset + b.items.length < b.total ? h("button", { type: "button", id: "batches-older", onclick: () => qualityPage(token, b.offset + limit).catch(show) }, "older") : null);
+  paint(token, h("h1", {}, "Data quality"), cards, section("Charts", charts),
     section("By domain", table([{ label: "domain", key: "domain" }, { label: "events", num: true, render: (r) => num(r.events) }, { label: "users", num: true, render: (r) => num(r.users) }, { label: "items", num: true, render: (r) => num(r.items) }, { label: "conversions", num: true, render: (r) => num(r.conversions) }, { label: "revenue", num: true, render: (r) => num(r.revenue, 0) }, { label: "first", render: (r) => (r.first || "").slice(0, 10) }, { label: "last", render: (r) => (r.last || "").slice(0, 10) }], q.by_domain)),
     section("Missing values", missing.length ? table([{ label: "table", key: "table" }, { label: "column", key: "column" }, { label: "missing", num: true, render: (r) => pct(r.share) }], missing) : empty("No missing values in optional columns.")),
-    section("Ingests", table([{ label: "#", key: "ingest_id", num: true }, { label: "file", key: "file" }, { label: "table", key: "table_name" }, { label: "rows", num: true, render: (r) => num(r.rows) }, { label: "accepted", num: true, render: (r) => num(r.accepted) }, { label: "rejected", num: true, render: (r) => num(r.rejected) }, { label: "duplicates", num: true, render: (r) => num(r.duplicates) }], q.ingests.slice(-15).reverse())));
+    section("Ingests by source and day", table([{ label: "day", key: "day" }, { label: "source", key: "source" }, { label: "table", key: "table" }, { label: "batches", num: true, render: (r) => num(r.batches) }, { label: "rows", num: true, render: (r) => num(r.rows) }, { label: "accepted", num: true, render: (r) => num(r.accepted) }, { label: "rejected", num: true, render: (r) => num(r.rejected) }, { label: "duplicates", num: true, render: (r) => num(r.duplicates) }], b.items, { cls: "batches" }), pager));
   const reasons = Object.entries(q.rejected_by_reason);
   if (reasons.length) barChart(charts, "Rejected rows by reason", reasons.map(([k, v]) => ({ label: k, value: v })), { colorIndex: 3 });
   else charts.appendChild(h("p", { class: "ok" }, "No rejected rows."));
@@ -140,10 +159,10 @@ function segmentFacts(p) {
   return h("ul", { class: "facts" }, facts.map(([k, v]) => h("li", {}, h("span", { class: "fact-key" }, k), " ", v)));
 }
 
-async function segmentsPage() {
+async function segmentsPage(token) {
   const st = await stages();
   if (!st.segments.available) {
-    main.replaceChildren(h("h1", {}, "Segments"), section("No segments yet", empty(st.segments.reason || "Run the segmentation stage (`seamline segment`) to see segments here.")));
+    paint(token, h("h1", {}, "Segments"), section("No segments yet", empty(st.segments.reason || "Run the segmentation stage (`seamline segment`) to see segments here.")));
     return;
   }
   const segs = await api("/v1/segments");
@@ -153,30 +172,32 @@ async function segmentsPage() {
     h("h3", {}, s.name_en || `segment ${s.id}`), s.name_zh ? h("div", { class: "zh" }, s.name_zh) : null,
     h("div", { class: "card-note" }, `${num(s.size)} users · ${pct(total ? s.size / total : null)}`),
     s.profile.description_en ? h("p", { class: "description" }, s.profile.description_en) : null, segmentFacts(s.profile))));
-  main.replaceChildren(h("h1", {}, "Segments"), section("Sizes", charts), section("Profiles", list));
+  paint(token, h("h1", {}, "Segments"), section("Sizes", charts), section("Profiles", list));
   barChart(charts, "Users per segment", segs.map((s) => ({ label: s.name_en || String(s.id), value: s.size })));
   const doms = ["fashion", "knowledge"];
   barChart(charts, "Activity share by domain", segs.map((s) => ({ label: s.name_en || String(s.id), values: doms.map((d) => ((s.profile.domains || {})[d] || {}).activity_share ?? null) })), { series: doms });
 }
 
-async function usersPage(userId) {
+async function usersPage(token, userId) {
   const input = h("input", { id: "user-search", type: "search", placeholder: "user id, e.g. U00001", autocomplete: "off", value: userId || "" });
   const results = h("ul", { id: "user-results", class: "results" });
   const detail = h("div", { id: "user-detail" });
   const run = async () => {
     const q = input.value.trim();
     const found = await api(`/v1/users?q=${encodeURIComponent(q)}&limit=20`);
+    current(token);
     results.dataset.q = q;  // which query the list answers (tests wait on it)
     results.replaceChildren(...(found.length ? found.map((u) => h("li", {}, h("a", { href: `#/users/${encodeURIComponent(u.user_id)}`, class: "user-link" }, u.user_id), ` · ${num(u.events)} events · ${u.domains} domain${u.domains === 1 ? "" : "s"}`)) : [h("li", { class: "empty" }, "No user id starts with that.")]));
   };
   const form = h("form", { class: "search", onsubmit: (e) => { e.preventDefault(); run().catch(show); } }, input, h("button", { type: "submit", id: "user-search-go" }, "Search"));
-  main.replaceChildren(h("h1", {}, "User explorer"), form, results, detail);
+  paint(token, h("h1", {}, "User explorer"), form, results, detail);
   if (!userId) { await run(); return; }
-  await userDetail(detail, userId);
+  await userDetail(token, detail, userId);
 }
 
-async function userDetail(detail, userId) {
+async function userDetail(token, detail, userId) {
   const [u, st] = await Promise.all([api(`/v1/users/${encodeURIComponent(userId)}`), stages()]);
+  current(token);
   const titles = new Map();
   for (const rows of Object.values(u.history)) for (const r of rows) titles.set(r.item_id, r.title || r.item_id);
   const cols = Object.entries(u.history).map(([dom, rows]) => h("div", { class: "history" }, h("h3", {}, dom),
@@ -188,12 +209,14 @@ async function userDetail(detail, userId) {
     section("History in both domains", h("div", { class: "histories" }, cols)), section("Recommendations", recBox)];
   if (st.segments.available) {
     const seg = await api(`/v1/users/${encodeURIComponent(userId)}/segment`).catch(() => null);
+    current(token);
     if (seg) parts.splice(1, 0, h("p", { class: "segment-badge" }, `Segment: ${seg.name_en || seg.segment}${seg.name_zh ? " · " + seg.name_zh : ""}`));
   }
   detail.replaceChildren(...parts);
   if (!st.recommender.available) { recBox.appendChild(empty(`No recommender to ask: ${st.recommender.reason}. Fit one with \`seamline fit\`.`)); return; }
   for (const dom of ["knowledge", "fashion"]) {
     const r = await api(`/v1/users/${encodeURIComponent(userId)}/recommendations?domain=${dom}&k=8`);
+    current(token);
     const list = r.items.map((it) => h("li", { class: "rec" }, h("span", { class: "rec-title" }, it.title || it.item_id), h("span", { class: "rec-meta" }, ` ${it.category || ""} · score ${fmt(it.score)}${it.price !== null && it.price !== undefined ? " · ¥" + num(it.price) : ""}`),
       it.because.length ? h("div", { class: "because" }, "because: " + it.because.map((b) => titles.get(b) || b).join(", ")) : null));
     recBox.appendChild(h("div", { class: "rec-col" }, h("h3", {}, `${dom} (${r.model})`), list.length ? h("ol", { class: "rec-list" }, list) : empty("Nothing to recommend in this domain.")));
@@ -209,16 +232,17 @@ function intervalsByMetric(charts, results) {
 }
 
 function resultsTable(results) {
-  return table([{ label: "metric", key: "metric" }, { label: "arm", key: "arm" }, { label: "control", num: true, render: (r) => fmt(r.control_mean) }, { label: "treatment", num: true, render: (r) => fmt(r.treatment_mean) },
+  return table([{ label: "metric", render: (r) => (r.metric === "conversion" ? "conversion (of exposed users)" : r.metric) }, { label: "arm", key: "arm" }, { label: "control", num: true, render: (r) => fmt(r.control_mean) }, { label: "treatment", num: true, render: (r) => fmt(r.treatment_mean) },
     { label: "lift", num: true, render: (r) => fmt(r.estimate) }, { label: "95% CI", render: (r) => `[${fmt(r.ci_low)}, ${fmt(r.ci_high)}]` }, { label: "p (adj.)", num: true, render: (r) => fmt(r.p_value_adjusted ?? r.p_value) }, { label: "chance to win", num: true, render: (r) => pct(r.chance_to_win) }], results);
 }
 
-async function campaignsPage() {
+async function campaignsPage(token) {
   const c = await api("/v1/campaigns");
+  current(token);
   const out = [h("h1", {}, "Campaigns")];
   if (!c.coupons.length && !c.campaigns.length) {
     out.push(section("No campaign data", empty("This workspace has no coupon events and no campaign experiment. Events that carry a coupon_id, and an experiment recording who got the offer (e.g. `seamline ab import-campaign`), show up here with uplift and ROI.")));
-    main.replaceChildren(...out);
+    paint(token, ...out);
     return;
   }
   out.push(section("Coupons redeemed", c.coupons.length ? table([{ label: "coupon", key: "coupon_id" }, { label: "redemptions", num: true, render: (r) => num(r.redemptions) }, { label: "users", num: true, render: (r) => num(r.users) }, { label: "revenue", num: true, render: (r) => num(r.revenue, 0) }, { label: "domains", render: (r) => r.domains.join(", ") }, { label: "from", render: (r) => (r.first || "").slice(0, 10) }, { label: "to", render: (r) => (r.last || "").slice(0, 10) }], c.coupons) : empty("No events carry a coupon_id.")));
@@ -230,7 +254,8 @@ async function campaignsPage() {
     out.push(section(`${camp.description || camp.name} (${camp.coupon_id}${camp.discount ? ", " + Math.round(camp.discount * 100) + "% off" : ""})`,
       h("p", { class: "note" }, `Window ${(camp.window.start || "").slice(0, 10)} – ${(camp.window.end || "").slice(0, 10)}; control arm: ${camp.control}. Uplift is each arm minus control with its 95% interval; ROI counts the discount given as the offer's cost.`),
       charts, resultsTable(camp.results),
-      table([{ label: "arm", key: "arm" }, { label: "users", num: true, render: (r) => num(r.users) }, { label: "conversion", num: true, render: (r) => pct(r.conversion) }, { label: "revenue / user", num: true, render: (r) => num(r.revenue_per_user) }, { label: "offer cost", num: true, render: (r) => num(r.offer_cost, 0) }, { label: "incremental revenue", num: true, render: (r) => num(r.incremental_revenue, 0) }, { label: "incremental ROI", num: true, render: (r) => fmt(r.incremental_roi) }], kpiRows)));
+      table([{ label: "arm", key: "arm" }, { label: "exposed users", num: true, render: (r) => num(r.users) }, { label: "active users", num: true, render: (r) => num(r.active_users) },
+        { label: "conversion of exposed users", num: true, render: (r) => pct(r.users ? r.converters / r.users : null) }, { label: "conversion of active users", num: true, render: (r) => pct(r.conversion) }, { label: "revenue / user", num: true, render: (r) => num(r.revenue_per_user) }, { label: "offer cost", num: true, render: (r) => num(r.offer_cost, 0) }, { label: "incremental revenue", num: true, render: (r) => num(r.incremental_revenue, 0) }, { label: "incremental ROI", num: true, render: (r) => fmt(r.incremental_roi) }], kpiRows)));
     pending.push(() => {
       intervalsByMetric(charts, camp.results);
       const treated = arms.filter((a) => a !== camp.control);
@@ -239,16 +264,17 @@ async function campaignsPage() {
       barChart(charts, "Revenue per user by arm", kpiRows.map((r) => ({ label: r.arm, value: r.revenue_per_user })), { colorIndex: 2 });
     });
   }
-  main.replaceChildren(...out);
+  paint(token, ...out);
   pending.forEach((f) => f());
 }
 
-async function experimentsPage() {
+async function experimentsPage(token) {
   const exps = await api("/v1/experiments/analysis");
+  current(token);
   const out = [h("h1", {}, "Experiments")];
   if (!exps.length) {
     out.push(section("No experiments", empty("Create one with `seamline ab create` or POST /v1/experiments; apps get arms from POST /v1/experiments/{name}/assignments.")));
-    main.replaceChildren(...out);
+    paint(token, ...out);
     return;
   }
   const pending = [];
@@ -263,7 +289,7 @@ async function experimentsPage() {
     } else body.push(empty(e.error || "No exposures yet: nothing to analyse."));
     out.push(section(e.name, ...body));
   }
-  main.replaceChildren(...out);
+  paint(token, ...out);
   pending.forEach((f) => f());
 }
 
@@ -290,6 +316,7 @@ function login(message) {
 }
 
 async function route() {
+  const token = ++navigation;
   const [, page = "overview", ...rest] = location.hash.replace(/^#/, "").split("/");
   const name = PAGES[page] ? page : "overview";
   for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", a.dataset.page === name);
@@ -298,12 +325,15 @@ async function route() {
   main.setAttribute("aria-busy", "true");
   main.replaceChildren(h("p", { class: "loading" }, "Loading…"));
   try {
-    await PAGES[name](rest.length ? decodeURIComponent(rest.join("/")) : undefined);
+    await PAGES[name](token, rest.length ? decodeURIComponent(rest.join("/")) : undefined);
   } catch (err) {
+    if (err instanceof Stale || token !== navigation) return;  // the user has moved on
     show(err);
   } finally {
-    main.setAttribute("aria-busy", "false");
-    main.dataset.page = name;
+    if (token === navigation) {
+      main.setAttribute("aria-busy", "false");
+      main.dataset.page = name;
+    }
   }
 }
 

@@ -1,4 +1,5 @@
-"""Run `seamline serve` in a child process and wait until it answers (tests, benchmarks)."""
+"""Run `seamline serve` in a child process and wait until it answers; build the seeded
+demo workspace the service tests, benchmark and screenshots use."""
 
 from __future__ import annotations
 
@@ -115,7 +116,7 @@ def demo_workspace(folder: str | Path, n_users: int = 300, seed: int = 7) -> Pat
     recorded as an experiment: what the service's tests, benchmark and screenshots use.
     Returns the workspace folder."""
     from seamline.data.synthetic import generate_world
-    from seamline.experiments.api import import_synthetic_campaign
+    from seamline.experiments.campaign_log import import_synthetic_campaign
     from seamline.workspace import Workspace
 
     root = Path(folder)

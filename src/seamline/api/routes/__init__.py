@@ -1,0 +1,25 @@
+"""One `APIRouter` per resource; `ROUTERS` is the order the app includes them in."""
+
+from fastapi import APIRouter
+
+from seamline.api.routes import (
+    admin,
+    campaigns,
+    data,
+    experiments,
+    recommendations,
+    segments,
+    service,
+    users,
+)
+
+ROUTERS: tuple[APIRouter, ...] = (
+    service.router,
+    data.router,
+    users.router,
+    recommendations.router,
+    segments.router,
+    experiments.router,
+    campaigns.router,
+    admin.router,
+)
