@@ -77,3 +77,13 @@ def test_cli_create_prints_the_key_alone_on_the_last_line(tmp_path: Path) -> Non
     bad = runner.invoke(app, ["keys", "create", "--workspace", str(tmp_path), "--scope", "root"])
     assert bad.exit_code == 2
     assert "unknown scope 'root'" in bad.stderr
+
+
+def test_cli_creates_an_assign_key_that_assigns_and_reads_nothing(tmp_path: Path) -> None:
+    res = CliRunner().invoke(
+        app, ["keys", "create", "--workspace", str(tmp_path), "--scope", "assign", "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    key = KeyStore(tmp_path).verify(json.loads(res.stdout)["key"])
+    assert key is not None and key.scopes == ("assign",)
+    assert key.allows("assign") and not key.allows("read") and not key.allows("ingest")

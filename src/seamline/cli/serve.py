@@ -63,7 +63,7 @@ def serve(
 @one_line_errors
 def keys_create(
     scope: Annotated[
-        list[str], typer.Option("--scope", "-s", help="read, ingest or admin (repeat).")
+        list[str], typer.Option("--scope", "-s", help="read, ingest, assign or admin (repeat).")
     ],
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     name: Annotated[str, typer.Option(help="A label for the key.")] = "",
