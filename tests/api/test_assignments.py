@@ -8,8 +8,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from seamline.experiments.api import list_experiments
 from seamline.experiments.assignment import ExperimentConfig
+from seamline.experiments.store import list_experiments
 from seamline.experiments.window import status
 from seamline.workspace import Workspace
 

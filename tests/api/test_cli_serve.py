@@ -34,5 +34,5 @@ def test_serve_on_a_store_held_by_another_process_is_one_line(tmp_path: Path) ->
         holder.kill()
         holder.wait()
     assert res.exit_code == 2
-    assert "cannot open the store" in res.stderr
+    assert "is busy" in res.stderr
     assert "another seamline process" in res.stderr

@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from seamline.api import ServiceSettings, create_app
-from seamline.experiments.store import get_experiment
 from seamline.experiments.assignment import assign
+from seamline.experiments.store import get_experiment
 from seamline.workspace import Workspace
 
 

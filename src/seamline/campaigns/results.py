@@ -12,11 +12,11 @@ from typing import Any
 from seamline.data.browse import plain, rows
 from seamline.data.columns import CONVERSION_SQL
 from seamline.errors import DataError
-from seamline.experiments.report import experiment_report
-from seamline.experiments.store import get_experiment, list_experiments
 from seamline.experiments.analyze import json_ready
 from seamline.experiments.assignment import ExperimentConfig
 from seamline.experiments.kpis import discount_cost, incremental_revenue
+from seamline.experiments.report import experiment_report
+from seamline.experiments.store import get_experiment, list_experiments
 from seamline.workspace import Workspace
 
 

@@ -27,7 +27,6 @@ class Workspace(Protocol):
     def quality(self) -> dict[str, Any]: ...
 
 
-
 def plain(v: Any) -> Any:
     """`v` with dates as ISO text and NaN/infinity as None (strict JSON)."""
     if isinstance(v, datetime | date):
