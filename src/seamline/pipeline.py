@@ -60,7 +60,10 @@ def run(
             "folder": str(data_dir),
         }
     files = {t: data_dir / f"{t}.csv" for t in ("events", "items", "users")}
-    summary = workspace.ingest(**{t: p for t, p in files.items() if p.exists()}, progress=progress)
+    found = {t: p if p.exists() else None for t, p in files.items()}
+    summary = workspace.ingest(
+        events=found["events"], items=found["items"], users=found["users"], progress=progress
+    )
     stages["ingest"] = {k: v for k, v in summary.to_dict().items() if k != "files"}
     synthetic = config.data_dir is None
     stages.update(_segments(workspace, config, data_dir if synthetic else None, progress))

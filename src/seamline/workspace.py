@@ -16,8 +16,9 @@ import duckdb
 
 from seamline.data import readers, store
 from seamline.data.cleaning import resolve_columns
+from seamline.data.csvscan import check_encoding
 from seamline.data.datasets import SourceTables, load_dataset
-from seamline.data.ingest import IngestSummary, ingest_source
+from seamline.data.ingest import IngestSummary, ingest_source, stage, store_staged
 from seamline.data.mapping import Mapping
 from seamline.pii.policy import PrivacyOptions
 from seamline.progress import Progress
@@ -77,32 +78,41 @@ class Workspace:
         users: str | Path | None = None,
         mapping: Mapping | str | Path | None = None,
         progress: Progress | None = None,
+        encoding: str | None = None,
     ) -> IngestSummary:
-        """Ingest files (CSV, TSV, Parquet, JSON Lines) into the workspace."""
+        """Ingest files (CSV, TSV, Parquet, JSON Lines) into the workspace.
+
+        All files of one call are stored in one transaction: if any of them cannot be read,
+        nothing of the call is stored. `encoding` is the text encoding of CSV/TSV files that
+        are not UTF-8 (a mapping's per-table `encoding` wins for its table)."""
         m = mapping if isinstance(mapping, Mapping) else Mapping.load(mapping)
-        files = {"items": items, "users": users, "events": events}
+        check_encoding(encoding)
+        files = {
+            t: readers.check_file(f)  # before the store is opened: a typo creates nothing
+            for t, f in {"items": items, "users": users, "events": events}.items()
+            if f is not None
+        }
         summary = IngestSummary()
+        sources: dict[str, readers.Source] = {}
         with self.connect() as con:
-            # Open (and check) every file before storing anything: a missing required
-            # column in the users file should not leave the events half-loaded.
-            sources = {
-                t: readers.open_file(con, f, m.for_table(t).delimiter)
-                for t, f in files.items()
-                if f is not None
-            }
-            for table, source in sources.items():
-                resolve_columns(table, source, m.for_table(table))
-            for table, source in sources.items():
-                summary.parts.append(
-                    ingest_source(
-                        con,
-                        table,
-                        source,
-                        m.for_table(table),
-                        progress=progress,
-                        privacy=self.privacy,
-                    )
-                )
+            try:
+                # Open (and check) every file before storing anything: a missing required
+                # column in the users file should not leave the events half-loaded.
+                for t, f in files.items():
+                    tm = m.for_table(t)
+                    sources[t] = readers.open_file(con, f, tm.delimiter, tm.encoding or encoding)
+                for table, source in sources.items():
+                    resolve_columns(table, source, m.for_table(table))
+                staged = [
+                    stage(con, t, s, m.for_table(t), progress=progress, privacy=self.privacy)
+                    for t, s in sources.items()
+                ]
+                with store.transaction(con):
+                    for st in staged:
+                        summary.parts.append(store_staged(con, st, progress=progress))
+            finally:
+                for source in sources.values():
+                    source.cleanup()
         return summary
 
     def ingest_source(

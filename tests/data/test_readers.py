@@ -196,7 +196,7 @@ def test_unusable_input_raises_one_line_data_error(
 
 
 def test_directory_is_not_a_file(store: Store) -> None:
-    with pytest.raises(DataError, match="file not found"):
+    with pytest.raises(DataError, match="is a folder, not a file"):
         store.ingest(events=store.folder)
 
 

@@ -15,23 +15,21 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections import Counter
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import duckdb
-import pyarrow as pa
 
 from seamline.data import readers
-from seamline.data.cleaning import NON_NEGATIVE, TIMESTAMP_FORMS, plan, resolve_columns
+from seamline.data.cleaning import plan, resolve_columns
 from seamline.data.columns import EXTRA, KEYS, TABLES
 from seamline.data.erased import reject_erased
 from seamline.data.mapping import TableMapping
 from seamline.data.pseudonyms import pseudonymise_stage
 from seamline.data.readers import Source, ident
+from seamline.data.rejects import store_rejects
 from seamline.data.store import count, transaction
+from seamline.data.summary import IngestSummary, TableSummary
 from seamline.data.versions import bump_data_version
-from seamline.pii.patterns import KINDS as PII_KINDS
 from seamline.pii.patterns import register_masker
 from seamline.pii.policy import PrivacyOptions
 from seamline.pii.policy import resolve as resolve_privacy
@@ -39,71 +37,21 @@ from seamline.progress import Progress, step
 
 log = logging.getLogger(__name__)
 
+__all__ = ["IngestSummary", "Staged", "TableSummary", "ingest_source", "stage", "store_staged"]
+
 # A user with this many events in one minute is flagged as bot-like (not removed).
 BOT_EVENTS_PER_MINUTE = 120
 
-MESSAGES = {
-    "missing": "is empty (required)",
-    "bad_timestamp": "is not a date (" + TIMESTAMP_FORMS + ")",
-    "timestamp_out_of_range": "is before 1970 or more than a day in the future",
-    "bad_event_type": "is not an allowed event type",
-    "bad_domain": "is not an allowed domain (knowledge, fashion, other)",
-    "malformed_line": "could not be split into the header's fields",
-    "erased_user": "is a user erased from this workspace (seamline forget)",
-    **{f"pii_{k}": f"holds PII ({k}); the PII policy rejects the row" for k in PII_KINDS},
-}
-
 
 @dataclass
-class TableSummary:
-    """What happened to one source file or table."""
+class Staged:
+    """A source validated into its own temporary table, ready to be stored."""
 
-    file: str
     table: str
-    rows: int = 0
-    accepted: int = 0
-    rejected: int = 0
-    duplicates: int = 0
-    updated: int = 0
-    rejected_by_reason: dict[str, int] = field(default_factory=dict)
-    duplicates_by_kind: dict[str, int] = field(default_factory=dict)
-    bot_users_flagged: int = 0
-    pii_masked: dict[str, int] = field(default_factory=dict)
-    extras: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class IngestSummary:
-    """Totals over the files of one ingest call, with each file's own summary."""
-
-    parts: list[TableSummary] = field(default_factory=list)
-
-    def _sum(self, attr: str) -> int:
-        return sum(int(getattr(p, attr)) for p in self.parts)
-
-    def _merge(self, attr: str) -> dict[str, int]:
-        total: Counter[str] = Counter()
-        for p in self.parts:
-            total.update(getattr(p, attr))
-        return dict(sorted(total.items()))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "rows": self._sum("rows"),
-            "accepted": self._sum("accepted"),
-            "rejected": self._sum("rejected"),
-            "duplicates": self._sum("duplicates"),
-            "updated": self._sum("updated"),
-            "rejected_by_reason": self._merge("rejected_by_reason"),
-            "duplicates_by_kind": self._merge("duplicates_by_kind"),
-            "bot_users_flagged": self._sum("bot_users_flagged"),
-            "pii_masked": self._merge("pii_masked"),
-            "files": [p.to_dict() for p in self.parts],
-        }
+    source: Source
+    tm: TableMapping
+    summary: TableSummary
+    started: float
 
 
 def ingest_source(
@@ -119,6 +67,21 @@ def ingest_source(
 
     `privacy` (merged with what the workspace recorded) scans free text for PII and
     pseudonymises user ids before anything is stored."""
+    staged = stage(con, table, source, tm, progress=progress, privacy=privacy)
+    with transaction(con):
+        return store_staged(con, staged, progress=progress)
+
+
+def stage(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    source: Source,
+    tm: TableMapping,
+    *,
+    progress: Progress | None = None,
+    privacy: PrivacyOptions | None = None,
+) -> Staged:
+    """Validate `source` into the temporary table `stage_<table>`; nothing is stored yet."""
     started = time.perf_counter()
     opts = resolve_privacy(con, privacy)
     p = plan(table, source, tm, pii=opts.pii)
@@ -143,36 +106,48 @@ def ingest_source(
         if p.pii_count_sql is not None:  # every span, not one kind per value
             rows = con.execute(p.pii_count_sql).fetchall()
             summary.pii_masked = {str(k): int(n) for k, n in rows}
-    with transaction(con):
-        ingest_id = _next_ingest_id(con)
-        staged = count(con, "stage")
-        summary.rows = staged + len(source.malformed)
-        _store_rejects(con, ingest_id, table, source, tm, summary)
-        with step(progress, f"deduplicating and storing {table}"):
-            if table == "events":
-                _insert_events(con, ingest_id, summary)
-                summary.bot_users_flagged = _flag_bots(con, ingest_id)
-            else:
-                _upsert_entities(con, table, ingest_id, summary)
-        summary.seconds = round(time.perf_counter() - started, 3)
-        con.execute(
-            "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?)",
-            [
-                ingest_id,
-                source.label,
-                table,
-                source.fmt,
-                summary.rows,
-                summary.accepted,
-                summary.rejected,
-                summary.duplicates,
-                summary.updated,
-                summary.seconds,
-                json.dumps(summary.to_dict()),
-            ],
-        )
-        con.execute("DROP TABLE IF EXISTS stage")
-        bump_data_version(con)
+        con.execute(f"DROP TABLE IF EXISTS stage_{table}")
+        con.execute(f"ALTER TABLE stage RENAME TO stage_{table}")
+    return Staged(table, source, tm, summary, started)
+
+
+def store_staged(
+    con: duckdb.DuckDBPyConnection, staged: Staged, *, progress: Progress | None = None
+) -> TableSummary:
+    """Store a staged source; call it inside a transaction (several files may share one)."""
+    table, source, summary = staged.table, staged.source, staged.summary
+    # Renaming keeps the rowids (0..n-1, file order) that rejects' line numbers rely on.
+    con.execute("DROP TABLE IF EXISTS stage")
+    con.execute(f"ALTER TABLE stage_{table} RENAME TO stage")
+    ingest_id = _next_ingest_id(con)
+    staged_rows = count(con, "stage")
+    summary.rows = staged_rows + len(source.malformed)
+    store_rejects(con, ingest_id, table, source, staged.tm, summary)
+    with step(progress, f"deduplicating and storing {table}"):
+        if table == "events":
+            _insert_events(con, ingest_id, summary)
+            summary.bot_users_flagged = _flag_bots(con, ingest_id)
+        else:
+            _upsert_entities(con, table, ingest_id, summary)
+    summary.seconds = round(time.perf_counter() - staged.started, 3)
+    con.execute(
+        "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?)",
+        [
+            ingest_id,
+            source.label,
+            table,
+            source.fmt,
+            summary.rows,
+            summary.accepted,
+            summary.rejected,
+            summary.duplicates,
+            summary.updated,
+            summary.seconds,
+            json.dumps(summary.to_dict()),
+        ],
+    )
+    con.execute("DROP TABLE IF EXISTS stage")
+    bump_data_version(con)
     if summary.rejected:
         log.info(
             "%s: %d rows rejected %s", source.label, summary.rejected, summary.rejected_by_reason
@@ -190,76 +165,6 @@ def ingest_source(
 def _next_ingest_id(con: duckdb.DuckDBPyConnection) -> int:
     row = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests").fetchone()
     return int(row[0]) if row else 1
-
-
-def _message(reason: str, value: str | None, column: str, allowed: tuple[str, ...]) -> str:
-    key = "missing" if reason.startswith("missing_") else reason
-    text = MESSAGES.get(key)
-    if reason == "bad_event_type":
-        text = (
-            f"is not an allowed event type ({', '.join(allowed)}; declare others as "
-            "custom_event_types in the mapping)"
-        )
-    elif text is None:  # bad_<number column>
-        text = (
-            "is not a non-negative number"
-            if reason[4:] in NON_NEGATIVE
-            else "is not a finite number"
-        )
-    shown = "(empty)" if value is None else repr(value)
-    return f"column {column!r}: {shown} {text}" if column else text
-
-
-def _line_breaks(raw: str) -> int:
-    """Line breaks inside the values of a rejected row (its raw row as JSON)."""
-    return sum(v.count("\n") for v in json.loads(raw).values() if isinstance(v, str))
-
-
-def _store_rejects(
-    con: duckdb.DuckDBPyConnection,
-    ingest_id: int,
-    table: str,
-    source: Source,
-    tm: TableMapping,
-    summary: TableSummary,
-) -> None:
-    """Copy rejected rows (and malformed lines) into `rejects`, once per file line."""
-    rows = con.execute(
-        "SELECT rowid, reject_reason, reject_column, reject_value, reject_raw "
-        "FROM stage WHERE reject_reason IS NOT NULL ORDER BY rowid"
-    ).fetchall()
-    breaks = {int(r[0]): _line_breaks(r[4]) for r in rows}
-    lines = readers.record_lines(con, source, breaks, count(con, "stage"))
-    records = [
-        (lines[int(i)], col, reason, val, _message(reason, val, col, tm.allowed_event_types), raw)
-        for i, reason, col, val, raw in rows
-    ]
-    records += [
-        (m.line, "", m.reason, None, f"{m.message}", json.dumps({"line": m.text}))
-        for m in source.malformed
-    ]
-    summary.rejected = len(records)
-    summary.rejected_by_reason = dict(sorted(Counter(r[2] for r in records).items()))
-    if not records:
-        return
-    # Columnar hand-over: a file with millions of bad rows must not cost millions of
-    # single-row inserts.
-    names = ("line", "column_name", "reason", "value", "message", "raw")
-    new_rejects = pa.table(  # noqa: F841 (read by name in the SQL below)
-        {
-            n: pa.array(list(col), pa.int64() if n == "line" else pa.string())
-            for n, col in zip(names, zip(*records, strict=True), strict=True)
-        }
-    )
-    # DuckDB reads the local `new_rejects` table by name (a replacement scan).
-    # A re-ingested file reports its rejects again but does not store them twice.
-    con.execute(
-        "INSERT INTO rejects SELECT ?, ?, ?, n.line, n.column_name, n.reason, n.value, "
-        "n.message, n.raw::JSON FROM new_rejects n ANTI JOIN rejects r "
-        "ON r.file = ? AND r.table_name = ? AND r.line = n.line "
-        "AND r.raw::VARCHAR = n.raw::JSON::VARCHAR",
-        [ingest_id, source.label, table, source.label, table],
-    )
 
 
 def _canonical(table: str) -> list[str]:

@@ -10,6 +10,7 @@ A mapping is a YAML file with one optional section per table::
       domains: {course: knowledge}      # their domain words: canonical
       timestamp_format: "%d/%m/%Y %H:%M"  # strptime format when not ISO / epoch
       timestamp_required: true          # false for datasets without time (e.g. Douban)
+      encoding: gbk                     # a CSV/TSV file that is not UTF-8 (latin-1, big5 ...)
     items: {columns: {item_id: article_id, title: prod_name}, domain: fashion}
     users: {columns: {user_id: customer_id}}
 """
@@ -37,6 +38,18 @@ class TableMapping(BaseModel):
     timestamp_format: str | None = None
     timestamp_required: bool = True
     delimiter: str | None = None
+    encoding: str | None = None  # text encoding of a CSV/TSV file that is not UTF-8
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, v: str | None) -> str | None:
+        from seamline.data.csvscan import check_encoding
+
+        try:
+            check_encoding(v)
+        except ConfigError as e:
+            raise ValueError(str(e)) from None
+        return v
 
     @field_validator("domain")
     @classmethod

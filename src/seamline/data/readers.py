@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from seamline.data.csvscan import scan_csv
 from seamline.errors import DataError
 
 FORMATS = {
@@ -37,6 +38,7 @@ class Malformed:
     reason: str
     text: str
     message: str
+    exact: bool = False  # `line` is already the file line (found by the pre-scan)
 
 
 @dataclass
@@ -50,6 +52,16 @@ class Source:
     first_line: int  # line number of the first data record
     malformed: list[Malformed] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)  # lines holding no record (blank)
+    path: Path | None = None  # the file DuckDB reads (a cleaned copy, or the file itself)
+    temporary: bool = False  # `path` is a copy to delete once the ingest is over
+
+    @property
+    def read_path(self) -> Path:
+        return self.path or Path(self.label)
+
+    def cleanup(self) -> None:
+        if self.temporary and self.path is not None:
+            self.path.unlink(missing_ok=True)
 
     def line_of(self, index: int) -> int:
         """Line of the `index`-th good record, skipping malformed and blank lines."""
@@ -89,17 +101,49 @@ def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def open_file(
-    con: duckdb.DuckDBPyConnection, path: str | Path, delimiter: str | None = None
-) -> Source:
-    """Open `path` for ingestion; raise DataError (one line) when it is unusable."""
-    p = Path(path)
-    if not p.is_file():
+def _check_path(p: Path) -> None:
+    """A file to ingest must be a regular file: say what it is otherwise."""
+    if p.is_dir():
+        raise DataError(f"{p}: is a folder, not a file (give the file inside it)")
+    if p.exists() and not p.is_file():
+        kind = (
+            "a character device"
+            if p.is_char_device()
+            else "a block device"
+            if p.is_block_device()
+            else "a named pipe"
+            if p.is_fifo()
+            else "a socket"
+            if p.is_socket()
+            else "not a regular file"
+        )
+        raise DataError(f"{p}: is {kind}, not a regular file; give a data file")
+    if not p.exists():
         raise DataError(f"{p}: file not found")
+
+
+def check_file(path: str | Path) -> Path:
+    """`path` as a Path once it is known to be a readable regular file of a known type."""
+    p = Path(path)
+    _check_path(p)
+    detect_format(p)
+    return p
+
+
+def open_file(
+    con: duckdb.DuckDBPyConnection,
+    path: str | Path,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> Source:
+    """Open `path` for ingestion; raise DataError (one line) when it is unusable.
+
+    `encoding` (CSV/TSV): the file's text encoding when it is not UTF-8."""
+    p = check_file(path)
     fmt = detect_format(p)
     try:
         if fmt in ("csv", "tsv"):
-            return _open_csv(con, p, fmt, delimiter or ("\t" if fmt == "tsv" else None))
+            return _open_csv(con, p, fmt, delimiter or ("\t" if fmt == "tsv" else None), encoding)
         if fmt == "parquet":
             return _open_parquet(con, p)
         return _open_jsonl(con, p)
@@ -108,16 +152,39 @@ def open_file(
         raise DataError(f"{p}: cannot read as {fmt} ({msg})") from e
 
 
-def _open_csv(con: duckdb.DuckDBPyConnection, p: Path, fmt: str, delimiter: str | None) -> Source:
-    delim = f", delim={_q(delimiter)}" if delimiter else ""
+def _open_csv(
+    con: duckdb.DuckDBPyConnection,
+    p: Path,
+    fmt: str,
+    delimiter: str | None,
+    encoding: str | None,
+) -> Source:
+    scan = scan_csv(con, p, str(p), delimiter, encoding)
+    try:
+        source = _read_csv(con, p, fmt, scan.path, scan.delimiter)
+    except BaseException:
+        if scan.temporary:
+            scan.path.unlink(missing_ok=True)
+        raise
+    source.path, source.temporary = scan.path, scan.temporary
+    source.malformed = [
+        Malformed(line=r.line, reason=r.reason, text=r.text, message=r.message, exact=True)
+        for r in scan.refused
+    ]
+    return source
+
+
+def _read_csv(
+    con: duckdb.DuckDBPyConnection, p: Path, fmt: str, read: Path, delimiter: str
+) -> Source:
     # Malformed lines go to DuckDB's rejects tables instead of aborting the whole load.
     con.execute("DROP TABLE IF EXISTS seamline_csv_errors")
     con.execute("DROP TABLE IF EXISTS seamline_csv_scans")
     # RFC 4180 quoting, stated rather than sniffed: a lone quote in a field (12" vinyl)
-    # must not make the sniffer guess another dialect.
+    # must not make the sniffer guess another dialect. The delimiter is the pre-scan's.
     base = (
-        f"read_csv({_q(str(p))}, all_varchar=true, header=true{delim}, quote='\"', escape='\"', "
-        "store_rejects=true, rejects_table='seamline_csv_errors', "
+        f"read_csv({_q(str(read))}, all_varchar=true, header=true, delim={_q(delimiter)}, "
+        "quote='\"', escape='\"', store_rejects=true, rejects_table='seamline_csv_errors', "
         "rejects_scan='seamline_csv_scans', max_line_size=10000000)"
     )
     # Column names come from the header alone; the sniffer never guesses types here.
@@ -141,7 +208,7 @@ def collect_csv_errors(con: duckdb.DuckDBPyConnection, source: Source) -> None:
         ).fetchall()
     except duckdb.CatalogException:
         return
-    source.malformed = [
+    source.malformed = [m for m in source.malformed if m.exact] + [
         Malformed(
             line=int(r[0]),
             reason="malformed_line",
@@ -177,13 +244,15 @@ def record_lines(
     indices = list(newlines)
     if source.fmt not in ("csv", "tsv") or not (indices or source.malformed):
         return source.lines_of(indices)
-    found = _starts_by_quote_parity(con, source, newlines, records) or _starts_by_python_csv(
-        source, indices, records
+    # Lines the pre-scan refused are blank in what DuckDB read: only DuckDB's own move.
+    duck = [m for m in source.malformed if not m.exact]
+    found = _starts_by_quote_parity(con, source, duck, newlines, records) or (
+        _starts_by_python_csv(source, duck, indices, records)
     )
     if found is None:
         return source.lines_of(indices)
     good, bad = found
-    for m, line in zip(source.malformed, bad, strict=True):
+    for m, line in zip(duck, bad, strict=True):
         m.line = line
     return good
 
@@ -192,7 +261,11 @@ Starts = tuple[dict[int, int], list[int]]  # good record index -> line; malforme
 
 
 def _starts_by_quote_parity(
-    con: duckdb.DuckDBPyConnection, source: Source, newlines: dict[int, int], records: int
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    duck: list[Malformed],
+    newlines: dict[int, int],
+    records: int,
 ) -> Starts | None:
     """Fast path for the common layout: one scan lists the blank lines; when no line holds
     an odd number of quote characters, no record spans lines and every other line starts a
@@ -203,7 +276,7 @@ def _starts_by_quote_parity(
         row = con.execute(
             f"SELECT list(n ORDER BY n) FILTER (WHERE t IS NULL), "
             f"count(*) FILTER (WHERE {odd}), count(*) "
-            f"FROM {_lines(Path(source.label))}"
+            f"FROM {_lines(source.read_path)}"
         ).fetchone()
     except duckdb.Error:
         return None
@@ -211,10 +284,10 @@ def _starts_by_quote_parity(
         return None
     blank: list[int] = row[0] or []
     last = int(row[2])
-    if blank and source.malformed:
+    if blank and duck:
         return None  # the reader's numbering of malformed lines around blanks: let csv decide
     # Without multi-line records the reader numbers malformed lines as the file does.
-    bad = [m.line for m in source.malformed]
+    bad = [m.line for m in duck]
     skip = sorted({*blank, *bad})
     good: dict[int, int] = {}
     passed = 0
@@ -230,10 +303,12 @@ def _starts_by_quote_parity(
     return good, bad
 
 
-def _starts_by_python_csv(source: Source, indices: list[int], records: int) -> Starts | None:
+def _starts_by_python_csv(
+    source: Source, duck: list[Malformed], indices: list[int], records: int
+) -> Starts | None:
     """Slow path: parse the file with Python's csv module, which treats quotes like
     DuckDB does, and note the line each record starts on."""
-    path = Path(source.label)
+    path = source.read_path
     if path.suffix.lower() == ".zst":
         return None
     want = set(indices)
@@ -266,7 +341,7 @@ def _starts_by_python_csv(source: Source, indices: list[int], records: int) -> S
                 start = reader.line_num + 2
     except (OSError, csv.Error, EOFError):
         return None
-    if k != records or len(bad) != len(source.malformed) or len(good) != len(want):
+    if k != records or len(bad) != len(duck) or len(good) != len(want):
         return None
     return good, bad
 

@@ -1,0 +1,98 @@
+"""Rejects: where each refused row or line goes, with a message saying what was wrong."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import duckdb
+import pyarrow as pa
+
+from seamline.data import readers
+from seamline.data.cleaning import NON_NEGATIVE, TIMESTAMP_FORMS
+from seamline.data.mapping import TableMapping
+from seamline.data.readers import Source
+from seamline.data.store import count
+from seamline.data.summary import TableSummary
+from seamline.pii.patterns import KINDS as PII_KINDS
+
+MESSAGES = {
+    "missing": "is empty (required)",
+    "bad_timestamp": "is not a date (" + TIMESTAMP_FORMS + ")",
+    "timestamp_out_of_range": "is before 1970 or more than a day in the future",
+    "bad_event_type": "is not an allowed event type",
+    "bad_domain": "is not an allowed domain (knowledge, fashion, other)",
+    "malformed_line": "could not be split into the header's fields",
+    "erased_user": "is a user erased from this workspace (seamline forget)",
+    **{f"pii_{k}": f"holds PII ({k}); the PII policy rejects the row" for k in PII_KINDS},
+}
+
+
+def _message(reason: str, value: str | None, column: str, allowed: tuple[str, ...]) -> str:
+    key = "missing" if reason.startswith("missing_") else reason
+    text = MESSAGES.get(key)
+    if reason == "bad_event_type":
+        text = (
+            f"is not an allowed event type ({', '.join(allowed)}; declare others as "
+            "custom_event_types in the mapping)"
+        )
+    elif text is None:  # bad_<number column>
+        text = (
+            "is not a non-negative number"
+            if reason[4:] in NON_NEGATIVE
+            else "is not a finite number"
+        )
+    shown = "(empty)" if value is None else repr(value)
+    return f"column {column!r}: {shown} {text}" if column else text
+
+
+def _line_breaks(raw: str) -> int:
+    """Line breaks inside the values of a rejected row (its raw row as JSON)."""
+    return sum(v.count("\n") for v in json.loads(raw).values() if isinstance(v, str))
+
+
+def store_rejects(
+    con: duckdb.DuckDBPyConnection,
+    ingest_id: int,
+    table: str,
+    source: Source,
+    tm: TableMapping,
+    summary: TableSummary,
+) -> None:
+    """Copy rejected rows (and malformed lines) into `rejects`, once per file line."""
+    rows = con.execute(
+        "SELECT rowid, reject_reason, reject_column, reject_value, reject_raw "
+        "FROM stage WHERE reject_reason IS NOT NULL ORDER BY rowid"
+    ).fetchall()
+    breaks = {int(r[0]): _line_breaks(r[4]) for r in rows}
+    lines = readers.record_lines(con, source, breaks, count(con, "stage"))
+    records = [
+        (lines[int(i)], col, reason, val, _message(reason, val, col, tm.allowed_event_types), raw)
+        for i, reason, col, val, raw in rows
+    ]
+    records += [
+        (m.line, "", m.reason, None, f"{m.message}", json.dumps({"line": m.text}))
+        for m in source.malformed
+    ]
+    summary.rejected = len(records)
+    summary.rejected_by_reason = dict(sorted(Counter(r[2] for r in records).items()))
+    if not records:
+        return
+    # Columnar hand-over: a file with millions of bad rows must not cost millions of
+    # single-row inserts.
+    names = ("line", "column_name", "reason", "value", "message", "raw")
+    new_rejects = pa.table(  # noqa: F841 (read by name in the SQL below)
+        {
+            n: pa.array(list(col), pa.int64() if n == "line" else pa.string())
+            for n, col in zip(names, zip(*records, strict=True), strict=True)
+        }
+    )
+    # DuckDB reads the local `new_rejects` table by name (a replacement scan).
+    # A re-ingested file reports its rejects again but does not store them twice.
+    con.execute(
+        "INSERT INTO rejects SELECT ?, ?, ?, n.line, n.column_name, n.reason, n.value, "
+        "n.message, n.raw::JSON FROM new_rejects n ANTI JOIN rejects r "
+        "ON r.file = ? AND r.table_name = ? AND r.line = n.line "
+        "AND r.raw::VARCHAR = n.raw::JSON::VARCHAR",
+        [ingest_id, source.label, table, source.label, table],
+    )
