@@ -122,3 +122,11 @@ def test_item_in_two_domains_keeps_its_first(caplog: pytest.LogCaptureFixture) -
     d = Interactions.from_frame(df)
     assert d.item_domain[d.items.index("x")] == "knowledge"
     assert "1 events name an item_id already seen in another domain" in caplog.text
+
+
+def test_natural_id_order_and_vectorised_positions() -> None:
+    """One id-mapping path for Interactions and evaluation's event log."""
+    assert IdMap.natural(["10", "9", "10", "100"]).ids == ["9", "10", "100"]
+    assert IdMap.natural(["b", "10", "a"]).ids == ["10", "a", "b"]
+    m = IdMap(["x", "y"])
+    assert m.positions(["y", "z", "x"]).tolist() == [1, -1, 0]

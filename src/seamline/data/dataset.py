@@ -20,7 +20,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from seamline.data.columns import DOMAINS
-from seamline.data.idmap import IdMap
+from seamline.data.idmap import IdMap, first_positions
 from seamline.data.prep import (
     DEFAULT_EVENT_WEIGHTS,
     UNLISTED_WEIGHT,
@@ -198,8 +198,7 @@ class Interactions:
         iid = df["item_id"].astype(str).to_numpy(dtype=object)
         users = users if users is not None else IdMap(pd.unique(pd.Series(uid, dtype=object)))
         items = items if items is not None else IdMap(pd.unique(pd.Series(iid, dtype=object)))
-        u = pd.Index(users.ids).get_indexer(pd.Index(uid)).astype(np.int64)
-        i = pd.Index(items.ids).get_indexer(pd.Index(iid)).astype(np.int64)
+        u, i = users.positions(uid), items.positions(iid)
         for name, idx, ids in (("user_id", u, uid), ("item_id", i, iid)):
             bad = np.flatnonzero(idx < 0)
             if len(bad):
@@ -243,9 +242,7 @@ class Interactions:
         price = np.full(nI, np.nan, dtype=np.float64)
         if "domain" in df.columns and n:
             dom = df["domain"].astype(str).to_numpy(dtype=object)
-            first = np.full(nI, -1, dtype=np.int64)
-            rev = np.arange(n - 1, -1, -1)
-            first[i[rev]] = rev
+            first = first_positions(i, nI)
             has = first >= 0
             side["domain"][has] = dom[first[has]]
             clash = dom != side["domain"][i]

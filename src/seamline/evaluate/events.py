@@ -13,6 +13,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from seamline.data.columns import DOMAINS
+from seamline.data.idmap import IdMap, first_positions
 from seamline.errors import ConfigError, DataError
 from seamline.evaluate.splits import Split, last_per_pair, make_split
 
@@ -44,16 +45,6 @@ class EventLog:
         return len(self.item_ids)
 
 
-def _natural_order(ids: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
-    """Unique ids, numerically sorted when all are integers (MovieLens), else as text."""
-    uniq = np.asarray(pd.unique(pd.Series(ids, dtype=object)), dtype=object)
-    try:
-        nums = np.array([int(x) for x in uniq], dtype=np.int64)
-    except (TypeError, ValueError):
-        return np.asarray(np.sort(uniq.astype(str)), dtype=object)
-    return np.asarray(uniq[np.argsort(nums, kind="stable")], dtype=object)
-
-
 def load_log(ws: Workspace | None, *, frame: pd.DataFrame | None = None) -> EventLog:
     """The workspace's events (or `frame`, already chronological) as an `EventLog`."""
     if frame is None:
@@ -73,15 +64,13 @@ def load_log(ws: Workspace | None, *, frame: pd.DataFrame | None = None) -> Even
     frame = frame.reset_index(drop=True)
     frame["user_id"] = frame["user_id"].astype(str)
     frame["item_id"] = frame["item_id"].astype(str)
-    users = _natural_order(frame["user_id"].to_numpy(dtype=object))
-    items = _natural_order(frame["item_id"].to_numpy(dtype=object))
-    u = pd.Index(users).get_indexer(pd.Index(frame["user_id"])).astype(np.int64)
-    i = pd.Index(items).get_indexer(pd.Index(frame["item_id"])).astype(np.int64)
-    first = np.full(len(items), -1, dtype=np.int64)
-    rev = np.arange(len(i) - 1, -1, -1)
-    first[i[rev]] = rev  # the last write wins: the earliest event of each item
+    # The same id maps and vectorised lookup as `Interactions`, in natural id order.
+    users = IdMap.natural(frame["user_id"].to_numpy(dtype=object))
+    items = IdMap.natural(frame["item_id"].to_numpy(dtype=object))
+    u, i = users.positions(frame["user_id"]), items.positions(frame["item_id"])
+    first = first_positions(i, len(items))  # each item's domain is that of its first event
     item_domain = frame["domain"].to_numpy(dtype=object)[first]
-    return EventLog(frame, [str(x) for x in users], [str(x) for x in items], item_domain, u, i)
+    return EventLog(frame, users.ids, items.ids, item_domain, u, i)
 
 
 def pair_split(
