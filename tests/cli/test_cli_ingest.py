@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from seamline.cli.main import app
 
 if TYPE_CHECKING:
-    from conftest import Store
+    from _support.store import Store
 
 EVENTS = """event_id,user_id,item_id,domain,event_type,timestamp,value
 e1,u1,i1,fashion,view,2026-01-02T10:00:00Z,

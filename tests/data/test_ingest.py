@@ -20,7 +20,7 @@ from seamline.errors import DataError
 from seamline.workspace import Workspace
 
 if TYPE_CHECKING:
-    from conftest import Store
+    from _support.store import Store
 
 EVENTS_HEADER = "event_id,user_id,item_id,domain,event_type,timestamp,value,quantity,rating"
 

@@ -12,7 +12,7 @@ from seamline.data.mapping import Mapping, TableMapping
 from seamline.errors import ConfigError, DataError
 
 if TYPE_CHECKING:
-    from conftest import Store
+    from _support.store import Store
 
 SHOP = """customer,sku,action,when,amount,store,channel_name
 c1,s1,pv,2026-01-02T10:00:00Z,,Paris,web

@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from conftest import Store
+    from _support.store import Store
 
 EVENTS = """event_id,user_id,item_id,domain,event_type,timestamp,value
 e1,u1,k1,knowledge,view,2026-01-01T09:00:00Z,

@@ -16,7 +16,7 @@ from seamline.data import readers
 from seamline.errors import DataError
 
 if TYPE_CHECKING:
-    from conftest import Store
+    from _support.store import Store
 
 COLUMNS = ["event_id", "user_id", "item_id", "domain", "event_type", "timestamp", "value", "colour"]
 ROWS: list[list[str | None]] = [

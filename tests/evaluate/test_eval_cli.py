@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from conftest import reference_fit
+from _support.reference import reference_fit
 from seamline.cli.main import app
 from seamline.evaluate import runner as eval_runner
 from seamline.workspace import Workspace

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import reference_fit
+from _support.reference import reference_fit
 from seamline.errors import ConfigError
 from seamline.evaluate.config import EvaluationConfig
 from seamline.evaluate.runner import evaluate

@@ -14,7 +14,7 @@ from types import ModuleType
 import pytest
 from threadpoolctl import threadpool_limits
 
-from conftest import reference_fit
+from _support.reference import reference_fit
 from seamline.evaluate.runner import evaluate, load_log, pair_split
 from seamline.workspace import Workspace
 

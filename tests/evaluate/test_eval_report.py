@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import reference_fit
+from _support.reference import reference_fit
 from seamline.evaluate.runner import evaluate
 from seamline.report import write_report
 from seamline.report.recommend import recommend_section

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from conftest import reference_fit
+from _support.reference import reference_fit
 from seamline.errors import ConfigError, DataError
 from seamline.evaluate.runner import evaluate, latest_results, load_log, pair_split
 from seamline.workspace import Workspace

@@ -18,7 +18,7 @@ from seamline.experiments.kpis import (
 )
 
 if TYPE_CHECKING:
-    from conftest import Store
+    from _support.store import Store
 
 HEADER = "event_id,user_id,item_id,domain,event_type,timestamp,value,coupon_id"
 ROWS = [

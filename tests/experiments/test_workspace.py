@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from seamline.data.synthetic import generate_world
+from _support.worlds import world_workspace
 from seamline.errors import ConfigError, DataError
 from seamline.experiments.assignment import ExperimentConfig, assign
 from seamline.experiments.campaign_log import analyze_synthetic_campaign
@@ -30,12 +30,7 @@ USERS = 3000
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, Path]:
-    root = tmp_path_factory.mktemp("abworld")
-    generate_world(USERS, 7, root / "world")
-    ws = Workspace(root / "ws")
-    w = root / "world"
-    ws.ingest(events=w / "events.csv", items=w / "items.csv", users=w / "users.csv")
-    return ws, w
+    return world_workspace(tmp_path_factory.mktemp("abworld"), USERS, 7)
 
 
 @pytest.fixture(scope="module")

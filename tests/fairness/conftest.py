@@ -7,20 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from seamline.data.synthetic import generate_world
+from _support.worlds import world_workspace
 from seamline.workspace import Workspace
 
 
 @pytest.fixture(scope="session")
 def fair_ws_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("fair_world")
-    generate_world(600, 5, d / "world")
-    ws = Workspace(d / "ws")
-    ws.ingest(
-        events=d / "world" / "events.csv",
-        items=d / "world" / "items.csv",
-        users=d / "world" / "users.csv",
-    )
+    world_workspace(d, 600, 5)
     return d / "ws"
 
 

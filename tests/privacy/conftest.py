@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from _support.worlds import ingest_world
 from seamline.data.synthetic import generate_world
 from seamline.workspace import Workspace
 
@@ -49,18 +50,13 @@ def world_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def built_ws(world_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Ingested, with features, segments, an experiment's exposures and a fitted model."""
-    from seamline.experiments.api import assign_users, create_experiment
+    from seamline.experiments.store import assign_users, create_experiment
     from seamline.features.build import build_features
     from seamline.recommend.store import fit_models
     from seamline.segments.api import run_segmentation
 
     path = tmp_path_factory.mktemp("privacy_ws") / "ws"
-    ws = Workspace(path)
-    ws.ingest(
-        events=world_dir / "events.csv",
-        items=world_dir / "items.csv",
-        users=world_dir / "users.csv",
-    )
+    ws = ingest_world(world_dir, path)
     build_features(ws)
     run_segmentation(ws)
     create_experiment(ws, {"name": "privacy-test"})

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from rec_fixtures import *  # noqa: F403  (fixtures shared by this folder)
 
 from seamline.data.dataset import Interactions
 from seamline.data.prep import InteractionsConfig

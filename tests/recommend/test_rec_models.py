@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from rec_fixtures import *  # noqa: F403  (fixtures shared by this folder)
 
 from seamline.data.dataset import Interactions
 from seamline.errors import ConfigError, DataError, NotFittedError

@@ -8,7 +8,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pytest
-from rec_fixtures import *  # noqa: F403  (fixtures shared by this folder)
 
 from seamline.config import SeamlineConfig
 from seamline.data.dataset import Interactions

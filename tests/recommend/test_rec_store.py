@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from rec_fixtures import *  # noqa: F403  (fixtures shared by this folder)
 from typer.testing import CliRunner
 
 from seamline.cli.main import app

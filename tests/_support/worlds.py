@@ -1,5 +1,4 @@
-"""Fixtures for recommender tests (imported by the test modules, not a conftest, so the
-`from conftest import ...` of other test folders never sees this one)."""
+"""Synthetic worlds for tests: write one, ingest it, or make MovieLens-shaped ratings."""
 
 from __future__ import annotations
 
@@ -7,36 +6,22 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 
-from seamline.data.dataset import Interactions
 from seamline.data.synthetic import generate_world
 from seamline.workspace import Workspace
 
-__all__ = ["ml", "ml_shaped", "rec_world", "rec_ws", "synth"]
 
-
-@pytest.fixture(scope="session")
-def rec_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("rec-world")
-    generate_world(500, 11, out)
-    return out
-
-
-@pytest.fixture(scope="session")
-def rec_ws(rec_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    ws = Workspace(tmp_path_factory.mktemp("rec-ws") / "ws")
-    ws.ingest(
-        events=rec_world / "events.csv",
-        items=rec_world / "items.csv",
-        users=rec_world / "users.csv",
-    )
+def ingest_world(world: Path, ws_folder: Path) -> Workspace:
+    """A workspace at `ws_folder` holding the events, items and users of `world`."""
+    ws = Workspace(ws_folder)
+    ws.ingest(events=world / "events.csv", items=world / "items.csv", users=world / "users.csv")
     return ws
 
 
-@pytest.fixture(scope="session")
-def synth(rec_ws: Workspace) -> Interactions:
-    return Interactions.from_workspace(rec_ws)
+def world_workspace(folder: Path, users: int, seed: int) -> tuple[Workspace, Path]:
+    """A seeded world written to `folder/world` and ingested into `folder/ws`."""
+    generate_world(users, seed, folder / "world")
+    return ingest_world(folder / "world", folder / "ws"), folder / "world"
 
 
 def ml_shaped(
@@ -56,8 +41,3 @@ def ml_shaped(
         for j, it in enumerate(items):
             rows.append((str(u), str(int(it)), "other", "rate", t0 + pd.Timedelta(hours=int(j))))
     return pd.DataFrame(rows, columns=["user_id", "item_id", "domain", "event_type", "timestamp"])
-
-
-@pytest.fixture(scope="session")
-def ml() -> Interactions:
-    return Interactions.from_frame(ml_shaped())
