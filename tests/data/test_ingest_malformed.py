@@ -12,7 +12,7 @@ from seamline.errors import ConfigError, DataError
 from seamline.workspace import Workspace
 
 if TYPE_CHECKING:
-    from conftest import Store
+    from _support.store import Store
 
 HEADER = "event_id,user_id,item_id,domain,event_type,timestamp,value"
 
