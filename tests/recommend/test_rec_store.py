@@ -111,3 +111,19 @@ def test_fit_defaults_falls_back_to_itemknn_for_large_catalogs(
     assert store.get_default(ws) == "itemknn"
     with pytest.raises(ConfigError, match="max_items=10"):
         store.fit_models(ws, ["ease"])
+
+
+def test_each_model_is_fitted_on_its_own_data_preparation(ws: Workspace) -> None:
+    store.fit_models(
+        ws, ["ease", "itemknn"],
+        params={"itemknn": {"neighbours": 20, "data": {"aggregate": "binary"}}},
+    )  # fmt: skip
+    ease, knn = store.load_model(ws, "ease"), store.load_model(ws, "itemknn")
+    assert ease.data_config_.aggregate == "sum" and knn.data_config_.aggregate == "binary"
+    assert knn.X_.max() == 1.0 and ease.X_.max() > 1.0  # binary counts each pair once
+    # keywords replace every model's data preparation (the CLI's --half-life-days)
+    store.fit_models(ws, ["itemknn"], params={"itemknn": {"k": 20}}, half_life_days=7.0)
+    knn = store.load_model(ws, "itemknn")
+    assert knn.data_config_.half_life_days == 7.0 and knn.config.neighbours == 20  # type: ignore[attr-defined]
+    with pytest.raises(ConfigError, match="no parameter 'depth'"):
+        store.fit_models(ws, ["ease"], params={"ease": {"depth": 3}})
