@@ -102,3 +102,14 @@ def test_keygen_pseudonymise_rotate(ws_copy: Workspace, tmp_path: Path, planted:
 def test_fairness_command(ws_copy: Workspace) -> None:
     r = _run("fairness", "-w", str(ws_copy.path), "--model", "mostpop", "--json")
     assert r["rerank"]["brand_disparity_after"] <= r["rerank"]["brand_disparity_before"]
+
+
+def test_export_that_cannot_keep_its_promise_exits_2(ws_copy: Workspace, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "x.csv"
+    w = str(ws_copy.path)
+    base = ["export", "--workspace", w, "--what", "segments", "--out", str(out)]
+    r = runner.invoke(app, [*base, "--k-anonymity", "10000"])
+    assert r.exit_code == 2 and "cannot be met within the 5% suppression cap" in r.output
+    r = runner.invoke(app, [*base, "--segment", "999"])
+    assert r.exit_code == 2 and "no segment 999" in r.output
+    assert not out.parent.exists()

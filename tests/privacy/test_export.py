@@ -11,10 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seamline.errors import ConfigError
+from seamline.errors import ConfigError, DataError
 from seamline.pii import patterns as pii
 from seamline.pii.keyring import KeyRing
 from seamline.privacy.export import QUASI_IDENTIFIERS, export
+from seamline.privacy.forget import audit_log
 from seamline.privacy.kanon import anonymise, satisfies_k
 from seamline.workspace import Workspace
 
@@ -103,3 +104,40 @@ def test_generalisation_prefers_keeping_detail_when_data_allow() -> None:
     )
     r = anonymise(df, ["age", "gender", "city"], 10)
     assert r.levels == {"age": 0, "gender": 0, "city": 0} and r.suppressed == 0
+
+
+@pytest.mark.parametrize("what", ["segments", "audience", "kpis"])
+def test_unmeetable_k_fails_and_writes_nothing(
+    ws_copy: Workspace, tmp_path: Path, what: str
+) -> None:
+    out = tmp_path / "out" / f"{what}.csv"
+    with pytest.raises(DataError, match=r"k=10000 cannot be met within the 5% suppression cap"):
+        export(ws_copy, what, out, k=10_000, keyring=RING)  # type: ignore[arg-type]
+    assert not out.parent.exists()  # not even an empty file
+    assert audit_log(ws_copy) == []  # nothing was exported
+
+
+def test_suppression_over_the_cap_fails(ws_copy: Workspace, tmp_path: Path) -> None:
+    with ws_copy.connect() as con:
+        sizes = [
+            int(r[0])
+            for r in con.execute(
+                "SELECT count(*) FROM segments WHERE run_id = (SELECT max(run_id) FROM segments) "
+                "GROUP BY segment"
+            ).fetchall()
+        ]
+    smallest, n = min(sizes), sum(sizes)
+    assert smallest / n > 0.05  # so k = smallest + 1 must suppress more than 5%
+    k = smallest + 1
+    with pytest.raises(DataError, match=r"\(\d+ of \d+ users would be suppressed\)"):
+        export(ws_copy, "segments", tmp_path / "a.csv", k=k)
+    assert not (tmp_path / "a.csv").exists()
+    s = export(ws_copy, "segments", tmp_path / "b.csv", k=k, max_suppression=0.5)
+    assert s.suppressed_users >= smallest and s.rows > 0
+
+
+def test_unknown_segment_fails_and_writes_nothing(ws_copy: Workspace, tmp_path: Path) -> None:
+    for what in ("segments", "audience", "kpis"):
+        with pytest.raises(ConfigError, match=r"no segment 999 in the latest segmentation"):
+            export(ws_copy, what, tmp_path / "out" / "x.csv", segments=[0, 999], keyring=RING)  # type: ignore[arg-type]
+    assert not (tmp_path / "out").exists()

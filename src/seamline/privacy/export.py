@@ -60,6 +60,25 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {str(r[0]) for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
 
 
+def _check_segments(con: duckdb.DuckDBPyConnection, segments: list[int]) -> None:
+    """An unknown --segment is an error, not an empty file."""
+    if "segments" not in _tables(con):
+        raise DataError("no segments in this workspace: run `seamline segment` first")
+    known = [
+        int(r[0])
+        for r in con.execute(
+            "SELECT DISTINCT segment FROM segments "
+            "WHERE run_id = (SELECT max(run_id) FROM segments) ORDER BY 1"
+        ).fetchall()
+    ]
+    unknown = sorted({int(x) for x in segments} - set(known))
+    if unknown:
+        raise ConfigError(
+            f"export: no segment {', '.join(map(str, unknown))} in the latest segmentation; "
+            f"allowed: {', '.join(map(str, known))}"
+        )
+
+
 def _people(con: duckdb.DuckDBPyConnection, segments: list[int] | None) -> pd.DataFrame:
     if "segments" not in _tables(con):
         raise DataError("no segments in this workspace: run `seamline segment` first")
@@ -114,12 +133,18 @@ def export(
         raise ConfigError(f"export: {what!r} is not one of {', '.join(WHATS)}")
     if k < 2:
         raise ConfigError(f"export needs --k-anonymity >= 2, got {k}")
+    if not 0 <= max_suppression < 1:
+        raise ConfigError(f"export: --max-suppression must be in [0, 1), got {max_suppression}")
     path = Path(out)
     with ws.connect() as con:
+        if segments:
+            _check_segments(con, segments)
         if what == "kpis":
             frame, check_cols, count_col, levels, suppressed = _kpis(con, k)
+            population = int(frame["users"].sum()) + suppressed
         else:
             people = _age_source(_people(con, segments))
+            population = len(people)
             result = anonymise(
                 people,
                 QUASI_IDENTIFIERS,
@@ -149,6 +174,7 @@ def export(
                     }
                 ).sort_values(["segment", "partner_id"])
                 count_col = None
+        _check_suppression(what, k, suppressed, population, max_suppression, len(frame))
         ok = satisfies_k(frame, check_cols, k, count=count_col)
         if not ok:  # anonymise() guarantees it; refuse rather than write a broken promise
             raise DataError(f"export {what}: the result does not satisfy k={k}")
@@ -177,6 +203,20 @@ def export(
         record_audit(con, "export", what, summary.to_dict())
     log.info("exported %s: %d rows, k=%d, %d users suppressed", what, len(frame), k, suppressed)
     return summary
+
+
+def _check_suppression(
+    what: str, k: int, suppressed: int, population: int, cap: float, rows: int
+) -> None:
+    """Refuse an export that meets k only by dropping more than the cap (or everyone)."""
+    if population == 0:
+        raise DataError(f"export {what}: no users to export")
+    if suppressed > int(cap * population) or rows == 0:
+        raise DataError(
+            f"export {what}: k={k} cannot be met within the {cap:.0%} suppression cap "
+            f"({suppressed} of {population} users would be suppressed); lower "
+            "--k-anonymity or raise --max-suppression"
+        )
 
 
 def _kpis(
