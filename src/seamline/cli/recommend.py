@@ -150,7 +150,7 @@ def register(app: typer.Typer) -> None:
             k=k,
             domain=domain,
             exclude_seen=not include_seen,
-            filters=filters or None,
+            filters=filters,
             unknown=unknown,
         )[0]
         if user not in m.users_ and user not in m.folded_:
