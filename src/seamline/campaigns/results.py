@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from seamline.data.browse import plain, rows
-from seamline.data.columns import CONVERSION_SQL
 from seamline.errors import DataError
 from seamline.experiments.analyze import json_ready
 from seamline.experiments.assignment import ExperimentConfig
-from seamline.experiments.kpis import discount_cost, incremental_revenue
+from seamline.experiments.daily import daily_arm_revenue
+from seamline.experiments.kpis import discount_cost, incremental_revenue, incremental_roi
 from seamline.experiments.report import experiment_report
 from seamline.experiments.store import get_experiment, list_experiments
 from seamline.workspace import Workspace
@@ -73,27 +73,11 @@ def campaign_curve(
     user in each arm, the
     incremental revenue of each treated arm over control and, when the offer is priced
     (a discount), the cumulative incremental ROI."""
-    where = ["x.experiment = ?"]
-    params: list[Any] = [cfg.name]
-    if cfg.start:
-        where.append("e.timestamp >= CAST(? AS TIMESTAMPTZ)")
-        params.append(cfg.start)
-    if cfg.end:
-        where.append("e.timestamp < CAST(? AS TIMESTAMPTZ)")
-        params.append(cfg.end)
-    with ws.connect(read_only=True) as con:
-        found = con.execute(
-            "SELECT CAST(date_trunc('day', e.timestamp) AS DATE)::VARCHAR AS day, x.arm, "
-            f"coalesce(sum(e.value) FILTER (WHERE e.event_type IN {CONVERSION_SQL}), 0), "
-            "coalesce(sum(e.value) FILTER (WHERE e.coupon_id IS NOT NULL), 0) "
-            "FROM events e JOIN exposures x USING (user_id) "
-            f"WHERE {' AND '.join(where)} GROUP BY ALL ORDER BY day",
-            params,
-        ).fetchall()
+    found = daily_arm_revenue(ws, cfg)
     days = sorted({r[0] for r in found})
     arms = [a for a in cfg.arm_names if a in exposed]
-    revenue = {(d, a): float(v) for d, a, v, _ in found}
-    coupon_paid = {(d, a): float(c) for d, a, _, c in found}
+    revenue = {(d, a): v for d, a, v, _ in found}
+    coupon_paid = {(d, a): c for d, a, _, c in found}
     cum = dict.fromkeys(arms, 0.0)
     cost = dict.fromkeys(arms, 0.0)
     out = []
@@ -110,8 +94,8 @@ def campaign_curve(
                 continue
             extra = incremental_revenue(point["revenue_per_user"][a], base, exposed[a])
             point["incremental"][a] = extra
-            point["roi"][a] = extra / cost[a] if cost[a] else None
-        out.append(point)
+            point["roi"][a] = incremental_roi(extra, cost[a])
+        out.append(plain(point))  # an ROI without an offer cost is NaN: null in JSON
     return out
 
 
