@@ -248,11 +248,19 @@ class UserSegmentOut(BaseModel):
     name_zh: str | None
 
 
+def _segment_fields(schema: dict[str, Any]) -> None:
+    """Document the segment config's fields (the library's own model checks them)."""
+    from seamline.segments.config import SegmentConfig
+
+    schema["properties"] = SegmentConfig.model_json_schema().get("properties", {})
+    schema["examples"] = [{"k": 6}]
+
+
 class SegmentRunIn(BaseModel):
     """A segment configuration (`seamline segment` options); {} for the defaults. Values
     are checked by the library: a refused one answers 400 naming the field."""
 
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{"k": 6}]})
+    model_config = ConfigDict(extra="allow", json_schema_extra=_segment_fields)
 
 
 class SegmentRunOut(BaseModel):
