@@ -91,3 +91,35 @@ def test_packed_columns_keep_canonical_aliased_and_pii_named_keys_apart() -> Non
     assert "colour" not in table.column_names and "size" not in table.column_names
     packed = table.column("__attrs").to_pylist()
     assert [json.loads(p) for p in packed] == [{"colour": "red"}, {"size": "42"}]
+
+
+def test_the_pii_policy_still_sees_packed_keys(tmp_path: Path) -> None:
+    from seamline.data import readers
+    from seamline.data.ingest import ingest_source
+    from seamline.data.mapping import Mapping
+    from seamline.pii.policy import PiiPolicy, PrivacyOptions
+
+    record = {
+        "event_id": "e1",
+        "user_id": "u1",
+        "item_id": "i1",
+        "domain": "fashion",
+        "event_type": "view",
+        "timestamp": "2026-01-01T00:00:00Z",
+        "note": 'write to john.doe@example.com "soon"',
+        "email": "x@y.example",
+        "colour": "red",
+    }
+    ws = Workspace(tmp_path / "ws")
+    with ws.connect() as con:
+        src = readers.arrow_source(
+            con, "events", record_columns([record], "events", label="t"), "t"
+        )
+        drop = PrivacyOptions(pii=PiiPolicy(default="drop"))
+        ingest_source(con, "events", src, Mapping().for_table("events"), privacy=drop)
+        (attrs,) = con.execute("SELECT attrs FROM events").fetchone()  # type: ignore[misc]
+    assert json.loads(attrs) == {
+        "email": None,  # PII by its name: emptied
+        "note": 'write to [email removed] "soon"',  # PII in packed free text: cut out
+        "colour": "red",
+    }

@@ -77,12 +77,19 @@ def record_columns(
     columns: dict[str, list[str | None]] = {}
     packed: list[str | None] = [None] * n
     extra_keys: set[str] = set()
+    is_column: dict[str, bool] = {}  # each distinct name is classified once
     for i, r in enumerate(good):
         extras: dict[str, str | None] = {}
         for k, v in r.items():
             name = str(k)
-            if name.strip().lower() in known or column_kind(name):
-                columns.setdefault(name, [None] * n)[i] = as_text(v)
+            own = is_column.get(name)
+            if own is None:
+                own = is_column[name] = bool(name.strip().lower() in known or column_kind(name))
+            if own:
+                col = columns.get(name)
+                if col is None:
+                    col = columns[name] = [None] * n
+                col[i] = as_text(v)
             else:
                 extras[name] = as_text(v)
         if extras:
