@@ -418,3 +418,25 @@ def test_rejects_invalid_arguments(
 ) -> None:
     with pytest.raises(ValueError, match="must be"):
         generate_world(n_users, seed, tmp_path, events_per_user=events_per_user)
+
+
+def test_vocabulary_and_personas_are_package_data_checked_on_load() -> None:
+    from seamline.data.synthetic.personas import segment_of
+    from seamline.data.synthetic.vocab import parse_tsv
+    from seamline.errors import DataError
+
+    assert parse_tsv("x.tsv", "en\tzh\nred\t红\n\t\n") == [
+        {"en": "red", "zh": "红"},
+        {"en": "", "zh": ""},
+    ]
+    with pytest.raises(DataError, match=r"x.tsv line 3: 1 cells, expected 2 \(en, zh\)"):
+        parse_tsv("x.tsv", "en\tzh\nred\t红\nblue only\n")
+    row = dict(synthetic.SEGMENTS[0].__dict__)
+    assert segment_of(1, row) == synthetic.SEGMENTS[0]
+    with pytest.raises(DataError, match=r"personas\.yaml segment 2: unknown fields"):
+        segment_of(2, {**row, "shoe_size": 40})
+    with pytest.raises(DataError, match="course_taste has unknown \\['cooking'\\]"):
+        segment_of(3, {**row, "course_taste": {"cooking": 1.0}})
+    with pytest.raises(DataError, match="missing fields \\['share'\\]"):
+        segment_of(4, {k: v for k, v in row.items() if k != "share"})
+    assert len(synthetic.SEGMENTS) == 7 and len(synthetic.CATEGORIES) == 15

@@ -7,7 +7,7 @@ by index.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from importlib import resources
 from typing import Any
 
@@ -17,6 +17,7 @@ import yaml
 from seamline.data.synthetic.arrays import Floats
 from seamline.data.synthetic.vocab import COURSE_CATEGORIES, FASHION_CATEGORIES
 from seamline.data.synthetic.window import WINDOW_DAYS
+from seamline.errors import DataError
 
 
 @dataclass(frozen=True)
@@ -44,21 +45,27 @@ class Segment:
     active_days: int = WINDOW_DAYS  # days after a user's first possible day they stay active
 
 
-def _segment(number: int, row: dict[str, Any]) -> Segment:
-    known = {f.name for f in fields(Segment)}
-    unknown = sorted(set(row) - known)
+def segment_of(number: int, row: dict[str, Any]) -> Segment:
+    """Persona `number` (from 1) of personas.yaml as a `Segment`, its fields checked."""
+    where = f"personas.yaml segment {number}"
+    names = [f.name for f in fields(Segment)]
+    unknown = sorted(set(row) - set(names))
     if unknown:
-        raise ValueError(f"personas.yaml segment {number}: unknown fields {unknown}")
+        raise DataError(f"{where}: unknown fields {unknown}; allowed: {', '.join(names)}")
+    required = [f.name for f in fields(Segment) if f.default is MISSING]
+    missing = [n for n in required if n not in row]
+    if missing:
+        raise DataError(f"{where}: missing fields {missing}")
     for taste, cats in (("course_taste", COURSE_CATEGORIES), ("fashion_taste", FASHION_CATEGORIES)):
-        bad = sorted(set(row.get(taste, {})) - set(cats))
+        bad = sorted(set(row[taste]) - set(cats))
         if bad:
-            raise ValueError(f"personas.yaml segment {number}: {taste} has unknown {bad}")
+            raise DataError(f"{where}: {taste} has unknown {bad}; allowed: {', '.join(cats)}")
     return Segment(**{**row, "channels": tuple(row["channels"])})
 
 
 def _load() -> tuple[Segment, ...]:
     text = resources.files(__package__).joinpath("data", "personas.yaml").read_text("utf-8")
-    return tuple(_segment(i, row) for i, row in enumerate(yaml.safe_load(text), start=1))
+    return tuple(segment_of(i, row) for i, row in enumerate(yaml.safe_load(text), start=1))
 
 
 SEGMENTS: tuple[Segment, ...] = _load()

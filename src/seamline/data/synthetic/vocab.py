@@ -11,23 +11,31 @@ from importlib import resources
 
 import numpy as np
 
+from seamline.errors import DataError
+
 Words = tuple[tuple[str, ...], ...]  # rows of (English, Chinese[, extra])
 
 
-def _table(name: str) -> list[dict[str, str]]:
-    """Rows of `data/<name>.tsv` as dicts keyed by its header."""
-    text = resources.files(__package__).joinpath("data", f"{name}.tsv").read_text("utf-8")
+def parse_tsv(file: str, text: str) -> list[dict[str, str]]:
+    """Rows of a tab-separated `text` with a header, as dicts keyed by the header."""
     header, *lines = text.rstrip("\n").split("\n")
     keys = header.split("\t")
     rows = []
     for number, line in enumerate(lines, start=2):
         cells = [cell.strip() for cell in line.split("\t")]
         if len(cells) != len(keys):
-            raise ValueError(
-                f"{name}.tsv line {number}: {len(cells)} cells, expected {len(keys)} ({keys})"
+            raise DataError(
+                f"{file} line {number}: {len(cells)} cells, expected {len(keys)} "
+                f"({', '.join(keys)}), separated by tabs"
             )
         rows.append(dict(zip(keys, cells, strict=True)))
     return rows
+
+
+def _table(name: str) -> list[dict[str, str]]:
+    """Rows of the package data file `data/<name>.tsv`."""
+    text = resources.files(__package__).joinpath("data", f"{name}.tsv").read_text("utf-8")
+    return parse_tsv(f"{name}.tsv", text)
 
 
 def _pairs(rows: list[dict[str, str]], kind: str, *extra: str) -> Words:
