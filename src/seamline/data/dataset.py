@@ -29,7 +29,7 @@ from seamline.data.prep import (
 from seamline.errors import ConfigError, DataError
 
 if TYPE_CHECKING:
-    from seamline.workspace import Workspace
+    from seamline.data.store import WorkspaceHandle as Workspace
 
 __all__ = [
     "DEFAULT_EVENT_WEIGHTS", "SIDE_TEXT", "IdMap", "Interactions", "InteractionsConfig",

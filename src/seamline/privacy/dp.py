@@ -33,7 +33,7 @@ from seamline.errors import ConfigError, DataError
 if TYPE_CHECKING:
     import duckdb
 
-    from seamline.workspace import Workspace
+    from seamline.data.store import WorkspaceHandle as Workspace
 
 Measure = Literal["count", "sum", "mean"]
 META_TOTAL = "privacy.epsilon_total"

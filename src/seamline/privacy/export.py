@@ -31,7 +31,7 @@ from seamline.privacy.kanon import anonymise, satisfies_k
 if TYPE_CHECKING:
     import duckdb
 
-    from seamline.workspace import Workspace
+    from seamline.data.store import WorkspaceHandle as Workspace
 
 log = logging.getLogger(__name__)
 
