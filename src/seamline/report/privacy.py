@@ -77,7 +77,8 @@ def privacy_section(ws: Workspace) -> Section | None:
     for at, action, subject, detail in audit_rows:
         d = json.loads(detail)
         if action == "forget":
-            summary = ", ".join(f"{t} {v}" for t, v in d.get("rows_removed", {}).items())
+            removed = d.get("rows_removed", {})
+            summary = ", ".join(f"{t} {v}" for t, v in removed.items()) or "repeat: none left"
         else:
             summary = (
                 f"{d.get('rows')} rows, k={d.get('k')}, {d.get('suppressed_users')} suppressed"
