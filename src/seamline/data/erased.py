@@ -14,22 +14,14 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from seamline.data import schema
+
 if TYPE_CHECKING:
     import duckdb
 
-TABLE_DDL = (
-    "CREATE TABLE IF NOT EXISTS erased_users (digest VARCHAR PRIMARY KEY, erased_at TIMESTAMPTZ)"
-)
+TABLE = "erased_users"  # declared in data.schema
 META_KEY = "privacy.tombstone_key"
 REASON = "erased_user"
-
-
-def _exists(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'erased_users' "
-        "AND database_name = current_database() AND NOT temporary"
-    ).fetchone()
-    return bool(row and row[0])
 
 
 def _key(con: duckdb.DuckDBPyConnection, *, create: bool) -> str | None:
@@ -50,7 +42,7 @@ def _digest_sql(column: str) -> str:
 
 def record_erased(con: duckdb.DuckDBPyConnection, user_ids: Iterable[str]) -> None:
     """Add tombstones for `user_ids` (inside the erasure's transaction)."""
-    con.execute(TABLE_DDL)
+    schema.ensure(con, TABLE)
     key = _key(con, create=True)
     for uid in dict.fromkeys(user_ids):
         con.execute(
@@ -61,7 +53,7 @@ def record_erased(con: duckdb.DuckDBPyConnection, user_ids: Iterable[str]) -> No
 
 def was_erased(con: duckdb.DuckDBPyConnection, user_id: str) -> bool:
     key = _key(con, create=False)
-    if key is None or not _exists(con):
+    if key is None or not schema.has_table(con, TABLE):
         return False
     row = con.execute(
         f"SELECT count(*) FROM erased_users WHERE digest = {_digest_sql('?')}", [key, user_id]
@@ -77,7 +69,7 @@ def reject_erased(con: duckdb.DuckDBPyConnection, user_column: str | None) -> No
     place the later rows on their file lines.
     """
     key = _key(con, create=False)
-    if key is None or not _exists(con):
+    if key is None or not schema.has_table(con, TABLE):
         return
     texts = [
         str(r[0])

@@ -12,38 +12,33 @@ from typing import Protocol
 
 import duckdb
 
-from seamline.data.columns import EXTRA, KEYS, TABLES
+from seamline.data import schema
 from seamline.data.rewrite import DB_FILE, finish_interrupted_rewrite
+from seamline.data.schema import SCHEMA_VERSION as SCHEMA_VERSION
 from seamline.errors import ConfigError, WorkspaceBusyError
 
-SCHEMA_VERSION = "1"
 DEFAULT_MEMORY_LIMIT = "3GB"
 
 
-def _table_ddl(table: str) -> str:
-    cols = [f'"{c.name}" {c.sql_type}' for c in TABLES[table].values()]
-    cols += [f"{EXTRA} JSON", "ingest_id INTEGER"]
-    if table != "events":  # events are deduped by ingestion; an index would slow bulk loads
-        cols.append("PRIMARY KEY (" + ", ".join(f'"{k}"' for k in KEYS[table]) + ")")
-    return f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(cols)})"
+class Store(Protocol):
+    """What a stage needs of a workspace: its folder and connections to its store.
+    `Workspace` and the service's `ServiceWorkspace` implement it."""
+
+    @property
+    def path(self) -> Path: ...
+
+    def connect(
+        self, read_only: bool = False
+    ) -> AbstractContextManager[duckdb.DuckDBPyConnection]: ...
 
 
-DDL = [
-    _table_ddl("events"),
-    _table_ddl("items"),
-    _table_ddl("users"),
-    """CREATE TABLE IF NOT EXISTS rejects (
-        ingest_id INTEGER, file VARCHAR, table_name VARCHAR, line BIGINT,
-        column_name VARCHAR, reason VARCHAR, value VARCHAR, message VARCHAR, raw JSON)""",
-    """CREATE TABLE IF NOT EXISTS ingests (
-        ingest_id INTEGER PRIMARY KEY, file VARCHAR, table_name VARCHAR, format VARCHAR,
-        rows BIGINT, accepted BIGINT, rejected BIGINT, duplicates BIGINT, updated BIGINT,
-        started_at TIMESTAMPTZ, seconds DOUBLE, summary JSON)""",
-    """CREATE TABLE IF NOT EXISTS bot_flags (
-        user_id VARCHAR PRIMARY KEY, max_events_per_minute BIGINT, busiest_minute TIMESTAMPTZ,
-        ingest_id INTEGER)""",
-    "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
-]
+WorkspaceHandle = Store  # the name privacy operations type against
+
+
+def session(con: duckdb.DuckDBPyConnection) -> None:
+    """Per-connection settings; a cursor does not inherit them, so cursors call this too."""
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")  # it writes to stdout and breaks --json
 
 
 def literal(text: str) -> str:
@@ -84,15 +79,15 @@ def connect(
     threads: int | None = None,
     wait: float = 0.0,
 ) -> duckdb.DuckDBPyConnection:
-    """Open (and on first use create) the workspace's DuckDB file.
+    """Open (and on first use create) the workspace's DuckDB file; a writable connection
+    brings an older workspace up to `SCHEMA_VERSION` (see `seamline.data.schema`).
 
     `wait`: seconds to keep retrying while another process holds the store.
     """
     folder.mkdir(parents=True, exist_ok=True)
     finish_interrupted_rewrite(folder)  # an erasure killed mid-way must not leave bytes
     con = _open(folder / DB_FILE, read_only, wait)
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute("SET enable_progress_bar = false")  # it writes to stdout and breaks --json
+    session(con)
     # Large sorts and joins spill next to the store rather than to a shared /tmp. Settings
     # take no bound parameters, so the path goes in as a quoted literal (o'brien, ';--).
     con.execute(f"SET temp_directory = {literal((folder / 'tmp').as_posix())}")
@@ -108,10 +103,14 @@ def connect(
         ) from e
     if threads:
         con.execute(f"SET threads = {int(threads)}")
-    if not read_only:
-        for stmt in DDL:
-            con.execute(stmt)
-        con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+    try:
+        found = schema.check_version(con, str(folder))
+        if not read_only and found < int(SCHEMA_VERSION):  # read-only waits for a writer
+            with transaction(con):
+                schema.migrate(con, str(folder))
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
@@ -140,14 +139,3 @@ def register_udf(con: duckdb.DuckDBPyConnection, name: str, fn: Callable[[str], 
     with suppress(duckdb.InvalidInputException):  # not registered yet
         con.remove_function(name)
     con.create_function(name, fn, [VARCHAR], VARCHAR)
-
-
-class WorkspaceHandle(Protocol):
-    """What workspace operations need of a workspace: its folder and connections."""
-
-    @property
-    def path(self) -> Path: ...
-
-    def connect(
-        self, read_only: bool = False
-    ) -> AbstractContextManager[duckdb.DuckDBPyConnection]: ...

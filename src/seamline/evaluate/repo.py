@@ -10,26 +10,19 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from seamline.data import schema
 from seamline.evaluate.results import EvaluationResult
 
 if TYPE_CHECKING:
     from seamline.workspace import Workspace
 
-DDL = (
-    """CREATE TABLE IF NOT EXISTS evaluation_runs (
-        run_id INTEGER PRIMARY KEY, created_at TIMESTAMPTZ, split VARCHAR, k INTEGER,
-        domain VARCHAR, split_stats JSON, seconds DOUBLE)""",
-    """CREATE TABLE IF NOT EXISTS evaluation_results (
-        run_id INTEGER, model VARCHAR, params JSON, metrics JSON, tuning JSON,
-        fit_s DOUBLE, eval_s DOUBLE)""",
-)
+TABLES = ("evaluation_runs", "evaluation_results")  # declared in data.schema
 
 
 def save_result(ws: Workspace, result: EvaluationResult) -> int:
     """Store a result in `evaluation_runs` / `evaluation_results`; returns its run id."""
     with ws.connect() as con:
-        for stmt in DDL:
-            con.execute(stmt)
+        schema.ensure(con, *TABLES)
         row = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM evaluation_runs").fetchone()
         run_id = int(row[0]) if row else 1
         con.execute(
@@ -55,10 +48,7 @@ def save_result(ws: Workspace, result: EvaluationResult) -> int:
 def latest_results(ws: Workspace) -> list[dict[str, Any]]:
     """The most recent stored run per (split, k, domain), newest first, as dicts."""
     with ws.connect(read_only=True) as con:
-        have = con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'evaluation_runs'"
-        ).fetchone()
-        if not have or not have[0]:
+        if not schema.has_table(con, "evaluation_runs"):
             return []
         runs = con.execute(
             "SELECT run_id, split, k, domain, split_stats, created_at FROM ("

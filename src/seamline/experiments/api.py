@@ -17,7 +17,7 @@ from seamline.experiments.campaign_log import (
 from seamline.experiments.outcomes import METRICS, PRE_PERIOD_DAYS, metric_specs
 from seamline.experiments.report import experiment_report
 from seamline.experiments.store import (
-    DDL,
+    TABLES,
     assign_user,
     assign_users,
     create_experiment,
@@ -29,9 +29,9 @@ from seamline.experiments.store import (
 
 __all__ = [
     "CAMPAIGN_EXPERIMENT",
-    "DDL",
     "METRICS",
     "PRE_PERIOD_DAYS",
+    "TABLES",
     "analyze_synthetic_campaign",
     "assign_user",
     "assign_users",

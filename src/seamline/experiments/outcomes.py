@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from seamline.data.columns import CONVERSION_SQL
+from seamline.data.schema import has_table
 from seamline.errors import ConfigError
 from seamline.experiments.aggregates import ColumnSums
 from seamline.experiments.analyze import MetricSpec
@@ -174,15 +175,14 @@ def arm_sums(
 
 
 def _segment_join(con: duckdb.DuckDBPyConnection, by: str) -> tuple[str, str]:
-    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     if by == "segment":
-        if "segments" not in tables or "segment_runs" not in tables:
+        if not (has_table(con, "segments") and has_table(con, "segment_runs")):
             raise ConfigError(
                 "no segments in this workspace yet: run `seamline segment` first, or break "
                 "down by a users column (gender, age_band, city, occupation)"
             )
         # The latest run, each segment labelled by its readable name when profiled.
-        named = "segment_profiles" in tables
+        named = has_table(con, "segment_profiles")
         label = (
             "coalesce(p.name_en, 'segment ' || CAST(g.segment AS VARCHAR))"
             if named

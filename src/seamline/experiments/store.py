@@ -1,6 +1,6 @@
 """Experiments in a workspace: design records and the exposure log.
 
-Tables (created on first use):
+Tables (declared in `seamline.data.schema`, created on first use):
 - `experiments`: name, config (JSON of `ExperimentConfig`), status, created_at;
 - `exposures`: experiment, user_id, arm, exposed_at, source — the first exposure of each
   user to each experiment, an append-only log (a user's arm never changes).
@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from seamline.data import schema
 from seamline.errors import ConfigError, DataError, NotFoundError
 from seamline.experiments import window
 from seamline.experiments.assignment import (
@@ -25,18 +26,11 @@ from seamline.experiments.assignment import (
 )
 from seamline.workspace import Workspace
 
-DDL = (
-    """CREATE TABLE IF NOT EXISTS experiments (
-        name VARCHAR PRIMARY KEY, config JSON, status VARCHAR, created_at TIMESTAMPTZ)""",
-    """CREATE TABLE IF NOT EXISTS exposures (
-        experiment VARCHAR, user_id VARCHAR, arm VARCHAR, exposed_at TIMESTAMPTZ,
-        source VARCHAR, PRIMARY KEY (experiment, user_id))""",
-)
+TABLES = ("experiments", "exposures")  # declared in data.schema
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    for stmt in DDL:
-        con.execute(stmt)
+    schema.ensure(con, *TABLES)
 
 
 def _config(data: ExperimentConfig | Mapping[str, Any]) -> ExperimentConfig:

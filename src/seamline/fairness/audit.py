@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from seamline.data import schema
 from seamline.errors import ConfigError, DataError
 from seamline.evaluate.splits import last_per_pair, leave_last_one_out
 from seamline.fairness import exposure as ex
@@ -29,9 +30,6 @@ if TYPE_CHECKING:
     from seamline.workspace import Workspace
 
 log = logging.getLogger(__name__)
-
-RUNS_DDL = """CREATE TABLE IF NOT EXISTS fairness_runs (
-    run_id INTEGER, created_at TIMESTAMPTZ, model VARCHAR, k INTEGER, result JSON)"""
 
 
 @dataclass
@@ -172,7 +170,7 @@ def fairness_audit(ws: Workspace, config: FairnessConfig | None = None) -> dict[
         "seconds": round(time.perf_counter() - started, 3),
     }
     with ws.connect() as con:
-        con.execute(RUNS_DDL)
+        schema.ensure(con, "fairness_runs")
         row = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM fairness_runs").fetchone()
         run_id = int(row[0]) if row else 1
         con.execute(
@@ -186,10 +184,7 @@ def fairness_audit(ws: Workspace, config: FairnessConfig | None = None) -> dict[
 
 def latest_audit(ws: Workspace) -> dict[str, Any] | None:
     with ws.connect(read_only=True) as con:
-        has = con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'fairness_runs'"
-        ).fetchone()
-        if not has or not has[0]:
+        if not schema.has_table(con, "fairness_runs"):
             return None
         row = con.execute(
             "SELECT run_id, result::VARCHAR FROM fairness_runs ORDER BY run_id DESC LIMIT 1"

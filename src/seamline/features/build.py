@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
+from seamline.data import schema
+from seamline.data.schema import has_table
 from seamline.data.store import transaction
 from seamline.errors import DataError
 from seamline.features import (
@@ -42,9 +44,6 @@ log = logging.getLogger(__name__)
 TABLE = "user_features"
 VERSIONS_TABLE = "feature_versions"
 
-VERSIONS_DDL = f"""CREATE TABLE IF NOT EXISTS {VERSIONS_TABLE} (
-    version INTEGER PRIMARY KEY, created_at TIMESTAMPTZ, as_of TIMESTAMPTZ, users BIGINT,
-    columns JSON, config JSON, seconds DOUBLE)"""
 
 # Counts that are zero (not unknown) for a user with no events.
 ZERO_WHEN_ABSENT = (
@@ -148,15 +147,6 @@ def _next_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0] or 0) + 1 if row else 1
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
-        "AND table_schema = 'main'",
-        [name],
-    ).fetchone()
-    return bool(row and row[0])
-
-
 def build_features(
     workspace: Workspace,
     config: FeatureConfig | None = None,
@@ -173,7 +163,7 @@ def build_features(
                 f"workspace {workspace.path} has no events: ingest events "
                 "(seamline ingest --events FILE) before computing features"
             )
-        con.execute(VERSIONS_DDL)
+        schema.ensure(con, VERSIONS_TABLE)
         as_of_row = con.execute('SELECT max("timestamp") FROM events').fetchone()
         as_of = cfg.as_of or (as_of_row[0] if as_of_row else None)
         if as_of is None:
@@ -249,7 +239,7 @@ def _store(
     as_of: datetime,
     started: float,
 ) -> int:
-    present = [f for f in families if _table_exists_temp(con, f"fe_{f}")]
+    present = [f for f in families if has_table(con, f"fe_{f}", temporary=True)]
     select = ["u.user_id"]
     for c in columns:
         name, fam = c["name"], c["family"]
@@ -264,11 +254,10 @@ def _store(
     universe = "SELECT user_id FROM fe_rfm UNION SELECT user_id FROM users"
     with transaction(con):
         version = _next_version(con)
-        if _table_exists(con, TABLE):
+        if has_table(con, TABLE):
             con.execute(f"ALTER TABLE {TABLE} RENAME TO {TABLE}_v{version - 1}")
-        con.execute(
-            f"CREATE TABLE {TABLE} AS SELECT {', '.join(select)} "
-            f"FROM ({universe}) u {joins} ORDER BY u.user_id"
+        schema.create_as(
+            con, TABLE, f"SELECT {', '.join(select)} FROM ({universe}) u {joins} ORDER BY u.user_id"
         )
         for old in range(1, version - cfg.keep_versions):
             con.execute(f"DROP TABLE IF EXISTS {TABLE}_v{old}")
@@ -287,17 +276,10 @@ def _store(
     return version
 
 
-def _table_exists_temp(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND temporary", [name]
-    ).fetchone()
-    return bool(row and row[0])
-
-
 def feature_columns(workspace: Workspace) -> list[dict[str, str]]:
     """Name, family and description of every column of the current `user_features`."""
     with connect(workspace, read_only=True) as con:
-        if not _table_exists(con, VERSIONS_TABLE) or not _table_exists(con, TABLE):
+        if not has_table(con, VERSIONS_TABLE) or not has_table(con, TABLE):
             return []
         row = con.execute(
             f"SELECT columns FROM {VERSIONS_TABLE} ORDER BY version DESC LIMIT 1"
@@ -308,7 +290,7 @@ def feature_columns(workspace: Workspace) -> list[dict[str, str]]:
 def load_features(workspace: Workspace, columns: list[str] | None = None) -> pd.DataFrame:
     """The current `user_features` table (optionally only some columns), by user_id."""
     with connect(workspace, read_only=True) as con:
-        if not _table_exists(con, TABLE):
+        if not has_table(con, TABLE):
             raise DataError(
                 f"workspace {workspace.path} has no user features yet: run "
                 "`seamline features` (seamline.features.build_features) first"

@@ -17,6 +17,7 @@ import pyarrow as pa
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from seamline.data import schema
 from seamline.features.base import Context
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ def embed_items(
         }
     )
     con.register("_item_embeddings_arrow", table)
-    con.execute(f"CREATE TABLE {TABLE} AS SELECT * FROM _item_embeddings_arrow")
+    schema.create_as(con, TABLE, "SELECT * FROM _item_embeddings_arrow")
     con.unregister("_item_embeddings_arrow")
     log.info("embedded %d items in %d dimensions", len(rows), k)
     return names

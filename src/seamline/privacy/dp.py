@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from seamline.data import schema
+from seamline.data.schema import has_table
 from seamline.data.store import transaction
 from seamline.errors import ConfigError, DataError
 
@@ -40,8 +42,6 @@ META_TOTAL = "privacy.epsilon_total"
 DEFAULT_TOTAL_EPSILON = 3.0
 MIN_EPSILON = 0.001  # the smallest epsilon one release may spend
 MICRO = 1_000_000  # ledger unit: one micro-epsilon
-LEDGER_DDL = """CREATE TABLE IF NOT EXISTS privacy_budget (
-    spent_at TIMESTAMPTZ, query VARCHAR, epsilon DOUBLE, detail JSON)"""
 
 
 def _dp() -> Any:
@@ -162,7 +162,7 @@ def release_groups(
 
 
 def _ensure(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(LEDGER_DDL)
+    schema.ensure(con, "privacy_budget")
 
 
 def budget(ws: Workspace) -> dict[str, float]:
@@ -206,9 +206,8 @@ def set_budget(ws: Workspace, total: float) -> dict[str, float]:
 def _per_user(
     con: duckdb.DuckDBPyConnection, by: str, column: str | None
 ) -> tuple[list[str], np.ndarray | None]:
-    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     if by == "segment":
-        if "segments" not in tables:
+        if not has_table(con, "segments"):
             raise DataError("no segments in this workspace: run `seamline segment` first")
         base = (
             "SELECT user_id, CAST(segment AS VARCHAR) AS g FROM segments "
@@ -225,7 +224,7 @@ def _per_user(
     if column is None:
         rows = con.execute(base).fetchall()
         return [str(r[1]) for r in rows], None
-    if "user_features" not in tables:
+    if not has_table(con, "user_features"):
         raise DataError("no user_features in this workspace: run `seamline features` first")
     fcols = {r[0]: r[1] for r in con.execute("DESCRIBE user_features").fetchall()}
     if column not in fcols or not any(

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
+from seamline.data.schema import has_table
 from seamline.errors import ConfigError, DataError
 from seamline.pii import patterns as pii
 from seamline.pii.keyring import KeyRing
@@ -56,13 +57,9 @@ class ExportSummary:
         return asdict(self)
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {str(r[0]) for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-
-
 def _check_segments(con: duckdb.DuckDBPyConnection, segments: list[int]) -> None:
     """An unknown --segment is an error, not an empty file."""
-    if "segments" not in _tables(con):
+    if not has_table(con, "segments"):
         raise DataError("no segments in this workspace: run `seamline segment` first")
     known = [
         int(r[0])
@@ -80,7 +77,7 @@ def _check_segments(con: duckdb.DuckDBPyConnection, segments: list[int]) -> None
 
 
 def _people(con: duckdb.DuckDBPyConnection, segments: list[int] | None) -> pd.DataFrame:
-    if "segments" not in _tables(con):
+    if not has_table(con, "segments"):
         raise DataError("no segments in this workspace: run `seamline segment` first")
     where = ""
     if segments:
@@ -222,7 +219,7 @@ def _check_suppression(
 def _kpis(
     con: duckdb.DuckDBPyConnection, k: int
 ) -> tuple[pd.DataFrame, list[str], str, dict[str, int], int]:
-    if "segments" not in _tables(con):
+    if not has_table(con, "segments"):
         raise DataError("no segments in this workspace: run `seamline segment` first")
     frame = con.execute(
         "WITH s AS (SELECT user_id, segment, run_id FROM segments "

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from seamline.data import schema
 from seamline.data.erased import record_erased, was_erased
 from seamline.data.rewrite import abandon_rewrite, compact, rewrite_guard
 from seamline.data.store import transaction
@@ -33,9 +34,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-AUDIT_DDL = """CREATE TABLE IF NOT EXISTS privacy_audit (
-    logged_at TIMESTAMPTZ, action VARCHAR, subject VARCHAR, detail JSON)"""
-
 
 def audit_subject(user_id: str, keyring: KeyRing | None) -> str:
     """How the audit log names a user: a keyed digest when a key is at hand (verifiable by
@@ -49,7 +47,7 @@ def audit_subject(user_id: str, keyring: KeyRing | None) -> str:
 def record_audit(
     con: duckdb.DuckDBPyConnection, action: str, subject: str, detail: dict[str, Any]
 ) -> None:
-    con.execute(AUDIT_DDL)
+    schema.ensure(con, "privacy_audit")
     con.execute(
         "INSERT INTO privacy_audit VALUES (?, ?, ?, ?::JSON)",
         [datetime.now(UTC), action, subject, json.dumps(detail, sort_keys=True)],
@@ -151,7 +149,7 @@ def _delete(ws: Workspace, uid: str, stored: str, keyring: KeyRing | None) -> di
 def audit_log(ws: Workspace) -> list[dict[str, Any]]:
     """Entries of `privacy_audit`, oldest first."""
     with ws.connect() as con:
-        con.execute(AUDIT_DDL)
+        schema.ensure(con, "privacy_audit")
         rows = con.execute(
             "SELECT logged_at, action, subject, detail::VARCHAR FROM privacy_audit "
             "ORDER BY logged_at"

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from seamline.data.schema import has_table
 from seamline.recommend.base import Floats, Recommender
 
 if TYPE_CHECKING:
@@ -23,11 +24,7 @@ def latest_segments(ws: Workspace) -> dict[str, str] | None:
     """user id -> segment of the newest segmentation run, or None when there is none."""
     try:
         with ws.connect(read_only=True) as con:
-            have = con.execute(
-                "SELECT count(*) FROM information_schema.tables "
-                "WHERE table_name IN ('segments', 'segment_runs')"
-            ).fetchone()
-            if not have or have[0] < 2:
+            if not (has_table(con, "segments") and has_table(con, "segment_runs")):
                 return None
             rows = con.execute(
                 "SELECT user_id, CAST(segment AS VARCHAR) FROM segments WHERE run_id = "

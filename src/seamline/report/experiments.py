@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from seamline.data.schema import has_table
 from seamline.errors import SeamlineError
 from seamline.report import charts
 from seamline.report.sections import Section, render_fragment
@@ -149,8 +150,7 @@ def experiments_section(workspace: Workspace) -> Section | None:
     if not workspace.db_path.exists():
         return None
     with workspace.connect(read_only=True) as con:
-        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        if "experiments" not in tables or "exposures" not in tables:
+        if not (has_table(con, "experiments") and has_table(con, "exposures")):
             return None
         found = con.execute(
             "SELECT name, config FROM experiments WHERE name IN "

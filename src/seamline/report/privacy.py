@@ -8,18 +8,16 @@ audit (`seamline fairness`). Neither shows a raw id or any PII.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
+from seamline.data import store
+from seamline.data.schema import has_table
 from seamline.report.sections import Section, render_fragment
 
 if TYPE_CHECKING:
     from seamline.workspace import Workspace
-
-
-def _tables(con: Any) -> set[str]:
-    return {str(r[0]) for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
 
 
 def privacy_section(ws: Workspace) -> Section | None:
@@ -30,9 +28,7 @@ def privacy_section(ws: Workspace) -> Section | None:
     if not ws.db_path.exists():
         return None
     with ws.connect(read_only=True) as con:
-        tables = _tables(con)
-        n = con.execute("SELECT count(*) FROM events").fetchone() if "events" in tables else None
-        if not n or not n[0]:
+        if not has_table(con, "events") or not store.count(con, "events"):
             return None
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
         pii_rows = [
@@ -49,7 +45,7 @@ def privacy_section(ws: Workspace) -> Section | None:
                     "SELECT spent_at, query, epsilon FROM privacy_budget ORDER BY spent_at"
                 ).fetchall()
             ]
-            if "privacy_budget" in tables
+            if has_table(con, "privacy_budget")
             else []
         )
         audit_rows = (
@@ -57,7 +53,7 @@ def privacy_section(ws: Workspace) -> Section | None:
                 "SELECT logged_at, action, subject, detail::VARCHAR FROM privacy_audit "
                 "ORDER BY logged_at DESC LIMIT 50"
             ).fetchall()
-            if "privacy_audit" in tables
+            if has_table(con, "privacy_audit")
             else []
         )
     total = float(meta.get(META_TOTAL, DEFAULT_TOTAL_EPSILON))

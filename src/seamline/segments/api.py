@@ -1,8 +1,8 @@
 """Segment a workspace's users and store the result; read it back for the shells.
 
-Tables (created here): `segment_runs` (run_id, method, k, metrics JSON, created_at, ...),
-`segments` (run_id, user_id, segment) and `segment_profiles` (run_id, segment, size,
-name_en, name_zh, profile JSON). The latest run is what `segment_list` and
+Tables (declared in `seamline.data.schema`): `segment_runs` (run_id, method, k, metrics
+JSON, created_at, ...), `segments` (run_id, user_id, segment) and `segment_profiles`
+(run_id, segment, size, name_en, name_zh, profile JSON). The latest run is what `segment_list` and
 `user_segment` serve; the assignments of the newest `KEEP_RUNS` runs are kept.
 """
 
@@ -21,6 +21,8 @@ import pandas as pd
 import pyarrow as pa
 from sklearn.decomposition import PCA
 
+from seamline.data import schema
+from seamline.data.schema import has_table
 from seamline.data.store import transaction
 from seamline.errors import DataError
 from seamline.features.base import connect
@@ -42,15 +44,7 @@ log = logging.getLogger(__name__)
 KEEP_RUNS = 5
 SEGMENTERS: dict[str, type[Segmenter]] = {"kmeans": KMeansSegmenter, "hierarchical": WardSegmenter}
 
-DDL = (
-    """CREATE TABLE IF NOT EXISTS segment_runs (
-        run_id INTEGER PRIMARY KEY, method VARCHAR, k INTEGER, metrics JSON,
-        created_at TIMESTAMPTZ, features_version INTEGER, config JSON, seconds DOUBLE)""",
-    "CREATE TABLE IF NOT EXISTS segments (run_id INTEGER, user_id VARCHAR, segment INTEGER)",
-    """CREATE TABLE IF NOT EXISTS segment_profiles (
-        run_id INTEGER, segment INTEGER, size BIGINT, name_en VARCHAR, name_zh VARCHAR,
-        profile JSON)""",
-)
+TABLES = ("segment_runs", "segments", "segment_profiles")  # declared in data.schema
 
 
 def make_segmenter(config: SegmentConfig) -> Segmenter:
@@ -121,8 +115,7 @@ def run_segmentation(
         for p in profiles
     ]  # fmt: skip
     with connect(workspace) as con:
-        for ddl in DDL:
-            con.execute(ddl)
+        schema.ensure(con, *TABLES)
         version_row = con.execute(f"SELECT max(version) FROM {VERSIONS_TABLE}").fetchone()
         features_version = int(version_row[0]) if version_row and version_row[0] else None
         seconds = round(time.perf_counter() - started, 3)
@@ -188,19 +181,10 @@ def _store(
     return run_id
 
 
-def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
-        "AND table_schema = 'main'",
-        [table],
-    ).fetchone()
-    return bool(row and row[0])
-
-
 def latest_run(workspace: Workspace) -> dict[str, Any] | None:
     """The newest run: run_id, method, k, metrics, created_at, features_version; or None."""
     with connect(workspace, read_only=True) as con:
-        if not _has(con, "segment_runs"):
+        if not has_table(con, "segment_runs"):
             return None
         row = con.execute(
             "SELECT run_id, method, k, metrics, created_at, features_version "
@@ -221,7 +205,7 @@ def latest_run(workspace: Workspace) -> dict[str, Any] | None:
 def segment_list(workspace: Workspace) -> list[dict[str, Any]]:
     """Segments of the latest run: [{id, size, name_en, name_zh, profile}] by id."""
     with connect(workspace, read_only=True) as con:
-        if not _has(con, "segment_profiles"):
+        if not has_table(con, "segment_profiles"):
             return []
         rows = con.execute(
             "SELECT segment, size, name_en, name_zh, profile FROM segment_profiles "
@@ -237,7 +221,7 @@ def user_segment(workspace: Workspace, user_id: str) -> dict[str, Any] | None:
     """The latest run's segment of one user ({run_id, user_id, id, name_en, name_zh,
     rfm_group}), or None when the user was not segmented."""
     with connect(workspace, read_only=True) as con:
-        if not _has(con, "segments"):
+        if not has_table(con, "segments"):
             return None
         row = con.execute(
             "SELECT s.run_id, s.segment, p.name_en, p.name_zh FROM segments s "
@@ -248,7 +232,7 @@ def user_segment(workspace: Workspace, user_id: str) -> dict[str, Any] | None:
         if row is None:
             return None
         rfm = None
-        if _has(con, FEATURES_TABLE):
+        if has_table(con, FEATURES_TABLE):
             r = con.execute(
                 f"SELECT rfm_group FROM {FEATURES_TABLE} WHERE user_id = ?", [str(user_id)]
             ).fetchone()
@@ -268,7 +252,7 @@ def rfm_counts(workspace: Workspace) -> list[tuple[str, int]]:
     from seamline.features.rfm import RFM_GROUPS
 
     with connect(workspace, read_only=True) as con:
-        if not _has(con, FEATURES_TABLE):
+        if not has_table(con, FEATURES_TABLE):
             return []
         rows = dict(
             con.execute(
@@ -283,7 +267,7 @@ def export_assignment(workspace: Workspace, path: str | Path, run_id: int | None
     """Write `user_id,segment` of a run (default: the latest) to a CSV file."""
     out = Path(path)
     with connect(workspace, read_only=True) as con:
-        if not _has(con, "segments"):
+        if not has_table(con, "segments"):
             raise DataError(f"workspace {workspace.path} has no segments: run `seamline segment`")
         rid = run_id
         if rid is None:
@@ -313,7 +297,7 @@ def agreement_with(
     if missing:
         raise DataError(f"{truth_csv}: missing column(s) {', '.join(sorted(missing))}")
     with connect(workspace, read_only=True) as con:
-        if not _has(con, "segments"):
+        if not has_table(con, "segments"):
             raise DataError(f"workspace {workspace.path} has no segments: run `seamline segment`")
         row = con.execute("SELECT max(run_id) FROM segment_runs").fetchone()
         rid = run_id if run_id is not None else (row[0] if row else None)
