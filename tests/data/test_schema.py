@@ -184,3 +184,14 @@ def test_only_the_schema_module_asks_whether_a_table_exists() -> None:
         if path.name != "schema.py" and probes.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == ["privacy/_tables.py"]  # lists every table holding user ids
+
+
+def test_a_fresh_connection_has_no_unfinished_result(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    ws = Workspace(tmp_path / "ws")
+    for read_only in (False, True):
+        with ws.connect(read_only=read_only) as con:
+            con.register("probe", pa.table({"x": [1]}))  # refused while a result is open
+            assert schema.has_table(con, "events")
+            con.register("probe2", pa.table({"x": [1]}))

@@ -210,11 +210,12 @@ def create_as(con: duckdb.DuckDBPyConnection, name: str, query: str) -> None:
 
 def has_table(con: duckdb.DuckDBPyConnection, name: str, *, temporary: bool = False) -> bool:
     """Whether the workspace holds the table (a temporary one of this connection when asked)."""
-    row = con.execute(
+    # fetchall, not fetchone: DuckDB refuses con.register() while a result is unfinished
+    rows = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND temporary = ?",
         [name, temporary],
-    ).fetchone()
-    return bool(row and row[0])
+    ).fetchall()
+    return bool(rows[0][0])
 
 
 # -- migrations ------------------------------------------------------------------------
@@ -246,8 +247,8 @@ def stored_version(con: duckdb.DuckDBPyConnection) -> int:
     """The workspace's schema version (0 for an empty store)."""
     if not has_table(con, "meta"):
         return 0
-    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    return int(row[0]) if row else 0
+    rows = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+    return int(rows[0][0]) if rows else 0
 
 
 def check_version(con: duckdb.DuckDBPyConnection, where: str) -> int:
