@@ -123,3 +123,17 @@ def test_reingesting_an_old_file_rejects_erased_users(
     assert len(rows) == 7
     assert all(planted not in str(r) for r in rows)
     assert all(r[1] == "user_id" and "erased" in r[3] for r in rows)
+
+
+def test_a_second_rewrite_is_told_the_workspace_is_busy(tmp_path: Path) -> None:
+    from seamline.data.rewrite import rewrite_guard
+    from seamline.errors import WorkspaceBusyError
+
+    with (
+        rewrite_guard(tmp_path),
+        pytest.raises(WorkspaceBusyError, match=f"busy: .*pid {os.getpid()}"),
+        rewrite_guard(tmp_path),
+    ):
+        pass
+    with rewrite_guard(tmp_path):  # released with the first holder
+        pass

@@ -216,3 +216,16 @@ def test_pii_rejects_say_pii_not_a_number(store) -> None:
     assert len(messages) == len(planted)
     for m in messages:
         assert "finite number" not in m and "holds PII" in m, m
+
+
+def test_a_reason_without_a_message_is_named_not_called_a_number() -> None:
+    # The root of "PII rejects say 'is not a finite number'": any reason missing from the
+    # message table fell through to the message of bad numbers.
+    from seamline.data.rejects import _message
+
+    assert _message("pii_email", "[redacted]", "description", ()).endswith(
+        "holds PII (email); the PII policy rejects the row"
+    )
+    text = _message("some_new_reason", "x", "title", ())
+    assert "number" not in text and "some_new_reason" in text
+    assert _message("bad_price", "-1", "price", ()).endswith("is not a non-negative number")

@@ -36,12 +36,14 @@ def _message(reason: str, value: str | None, column: str, allowed: tuple[str, ..
             f"is not an allowed event type ({', '.join(allowed)}; declare others as "
             "custom_event_types in the mapping)"
         )
-    elif text is None:  # bad_<number column>
+    elif text is None and reason.startswith("bad_"):  # bad_<number column>
         text = (
             "is not a non-negative number"
             if reason[4:] in NON_NEGATIVE
             else "is not a finite number"
         )
+    elif text is None:  # a reason without a message of its own: name it, never guess one
+        text = f"is rejected ({reason})"
     shown = "(empty)" if value is None else repr(value)
     return f"column {column!r}: {shown} {text}" if column else text
 

@@ -11,7 +11,6 @@ redoes the rewrite from the live rows, so an interrupted erasure always finishes
 
 from __future__ import annotations
 
-import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +19,11 @@ from pathlib import Path
 import duckdb
 
 from seamline.errors import WorkspaceBusyError
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: the marker still makes a rewrite finish, without the lock
+    fcntl = None  # type: ignore[assignment]
 
 DB_FILE = "seamline.duckdb"  # re-exported as `store.DB_FILE` (store imports this module)
 MARKER = DB_FILE + ".rewrite"
@@ -41,15 +45,17 @@ def rewrite_guard(folder: Path) -> Iterator[None]:
     fd = os.open(folder / MARKER, os.O_CREAT | os.O_RDWR, 0o600)
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            pid = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            pid = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
             raise WorkspaceBusyError(
                 f"workspace {folder} is busy: another seamline process (pid {pid}) holds it "
                 "(an erasure or re-keying is rewriting its file); retry later"
             ) from None
         os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, str(os.getpid()).encode())
         os.fsync(fd)
         _HELD.add(folder.resolve())
         yield
