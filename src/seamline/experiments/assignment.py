@@ -17,9 +17,12 @@ import hashlib
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
+from pydantic import Field, field_validator, model_validator
+
+from seamline.config import SeamlineConfig
 from seamline.errors import ConfigError
 
 HOLDOUT = "holdout"
@@ -38,11 +41,12 @@ class Arm:
     weight: float = 1.0
 
 
-@dataclass(frozen=True)
-class ExperimentConfig:
+class ExperimentConfig(SeamlineConfig):
     """An experiment's design. Arms' weights need not sum to 1; the first arm is control
     unless `control` names another. `start` / `end` (ISO 8601, UTC) bound the outcome
     window when the experiment is analysed from the event store."""
+
+    what: ClassVar[str] = "experiment config"
 
     name: str
     arms: tuple[Arm, ...] = (Arm("control"), Arm("treatment"))
@@ -57,24 +61,34 @@ class ExperimentConfig:
     start: str | None = None
     end: str | None = None
     description: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = Field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        if not _NAME.match(self.name):
+    # The name may be given positionally: ExperimentConfig("hero-banner", holdout=0.1).
+    def __init__(self, name: str | None = None, /, **data: Any) -> None:
+        if name is not None:
+            data["name"] = name
+        super().__init__(**data)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not _NAME.match(v):
             raise ConfigError(
-                f"experiment name {self.name!r}: use letters, digits, '_', '-', '.', ':' "
+                f"experiment name {v!r}: use letters, digits, '_', '-', '.', ':' "
                 "(at most 100 characters, starting with a letter or digit)"
             )
-        arms = tuple(Arm(**a) if isinstance(a, Mapping) else a for a in self.arms)
-        object.__setattr__(self, "arms", arms)
-        names = [a.name for a in arms]
-        if len(arms) < 2:
+        return v
+
+    @model_validator(mode="after")
+    def _design(self) -> ExperimentConfig:
+        names = [a.name for a in self.arms]
+        if len(self.arms) < 2:
             raise ConfigError(f"experiment {self.name!r} needs at least two arms, got {names}")
         if len(set(names)) != len(names):
             raise ConfigError(f"experiment {self.name!r}: arm names repeat: {names}")
         if HOLDOUT in names:
             raise ConfigError(f"experiment {self.name!r}: {HOLDOUT!r} is reserved for the holdout")
-        for a in arms:
+        for a in self.arms:
             if not a.name or not (a.weight > 0 and math.isfinite(a.weight)):
                 raise ConfigError(
                     f"experiment {self.name!r}: arm {a.name!r} needs a name and a weight > 0"
@@ -84,8 +98,7 @@ class ExperimentConfig:
                 f"experiment {self.name!r}: control {self.control!r} is not an arm; arms: "
                 + ", ".join(names)
             )
-        lo, hi = (float(x) for x in self.layer_range)
-        object.__setattr__(self, "layer_range", (lo, hi))
+        lo, hi = self.layer_range
         if not 0 <= lo < hi <= 1:
             raise ConfigError(
                 f"experiment {self.name!r}: layer_range must satisfy 0 <= low < high <= 1, "
@@ -93,8 +106,7 @@ class ExperimentConfig:
             )
         if not 0 <= self.holdout < 1:
             raise ConfigError(f"experiment {self.name!r}: holdout must be in [0, 1)")
-        object.__setattr__(self, "metrics", tuple(self.metrics))
-        object.__setattr__(self, "guardrails", tuple(self.guardrails))
+        return self
 
     @property
     def control_arm(self) -> str:
@@ -110,16 +122,11 @@ class ExperimentConfig:
         return {a.name: a.weight / total for a in self.arms}
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["arms"] = [asdict(a) for a in self.arms]
-        d["layer_range"] = list(self.layer_range)
-        d["metrics"] = list(self.metrics)
-        d["guardrails"] = list(self.guardrails)
-        return d
+        return self.params()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ExperimentConfig:
-        known = set(cls.__dataclass_fields__)
+        known = set(cls.model_fields)
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(
@@ -130,11 +137,10 @@ class ExperimentConfig:
         d = dict(data)
         if "arms" in d:
             d["arms"] = tuple(
-                Arm(**a) if isinstance(a, Mapping) else Arm(str(a)) for a in d["arms"]
+                Arm(**a) if isinstance(a, Mapping) else a if isinstance(a, Arm) else Arm(str(a))
+                for a in d["arms"]
             )
-        if "layer_range" in d:
-            d["layer_range"] = tuple(d["layer_range"])
-        return cls(**d)
+        return cls.model_validate(d)
 
 
 def parse_arms(spec: str) -> tuple[Arm, ...]:

@@ -12,13 +12,15 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
+from pydantic import AliasChoices, Field, field_validator
 
+from seamline.config import SeamlineConfig
 from seamline.data import schema
 from seamline.errors import ConfigError, DataError
 from seamline.evaluate.splits import last_per_pair, leave_last_one_out
@@ -32,24 +34,29 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class FairnessConfig:
-    model: str = "itemknn"
-    k: int = 10
-    tolerance: float = 0.05  # bound on brand exposure disparity (TV distance) when re-ranking
-    max_users: int = 5000
-    seed: int = 0
-    params: dict[str, Any] = field(default_factory=dict)
+class FairnessConfig(SeamlineConfig):
+    """What to audit: the registry model, list length, the re-ranker's bound, the sample."""
 
-    def __post_init__(self) -> None:
+    what: ClassVar[str] = "fairness config"
+
+    model: str = "itemknn"
+    k: int = Field(10, ge=1)
+    tolerance: float = Field(0.05, ge=0, le=1)  # bound on brand exposure disparity (TV distance)
+    max_users: int = Field(5000, ge=1)
+    seed: int = Field(0, ge=0)
+    # The model's hyperparameters ("params" is the old name; `.params()` dumps the config).
+    model_params: dict[str, Any] = Field(
+        default_factory=dict, validation_alias=AliasChoices("model_params", "params")
+    )
+
+    @field_validator("model")
+    @classmethod
+    def _known(cls, v: str) -> str:
         from seamline.recommend.registry import MODELS
 
-        if self.model not in MODELS:
-            raise ConfigError(f"unknown model {self.model!r}; allowed: {', '.join(MODELS)}")
-        if self.k < 1 or self.max_users < 1:
-            raise ConfigError("k and max_users must be >= 1")
-        if not 0 <= self.tolerance <= 1:
-            raise ConfigError(f"tolerance must be in [0, 1], got {self.tolerance}")
+        if v not in MODELS:
+            raise ConfigError(f"unknown model {v!r}; allowed: {', '.join(MODELS)}")
+        return v
 
 
 def _age_band(age: Any, band: Any) -> str:
@@ -90,7 +97,7 @@ def fairness_audit(ws: Workspace, config: FairnessConfig | None = None) -> dict[
         raise DataError(f"workspace {ws.path} holds no events: ingest events first")
     train, test = _split(events)
     data = Interactions.from_frame(train.drop(columns=["coupon_id"]), item_info=items)
-    model = make(cfg.model, **cfg.params).fit(data)
+    model = make(cfg.model, **cfg.model_params).fit(data)
     fitted = set(data.users.ids)
     known = [u for u in test if u in fitted]
     if not known:
