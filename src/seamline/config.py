@@ -16,18 +16,32 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from seamline.errors import ConfigError
 
 
+class FieldErrors(ConfigError):
+    """A config's bad fields, each as `path: problem (got value)`; nested configs keep the
+    dotted path (`segments.k: ...`) instead of repeating their own headline."""
+
+    def __init__(self, what: str, parts: list[str]) -> None:
+        self.parts = parts
+        super().__init__(f"invalid {what}: " + "; ".join(parts))
+
+
 def config_error(what: str, e: ValidationError) -> ConfigError:
     """One readable ConfigError from pydantic's report: option, problem, value given."""
-    parts = []
+    parts: list[str] = []
     for err in e.errors():
+        where = ".".join(str(x) for x in err["loc"])
+        inner = (err.get("ctx") or {}).get("error")
+        if isinstance(inner, FieldErrors):
+            # A nested config (pydantic runs its __init__) already named its fields.
+            parts.extend(f"{where}.{p}" if where else p for p in inner.parts)
+            continue
         msg = str(err["msg"]).removeprefix("Value error, ")
-        if err["loc"]:
-            where = ".".join(str(x) for x in err["loc"])
+        if where:
             got = f" (got {err.get('input')!r})" if "got" not in msg else ""
             parts.append(f"{where}: {msg}{got}")
         else:
             parts.append(msg)
-    return ConfigError(f"invalid {what}: " + "; ".join(parts))
+    return FieldErrors(what, parts)
 
 
 class SeamlineConfig(BaseModel):

@@ -77,3 +77,24 @@ def test_run_twice_adds_nothing(tmp_path: Path) -> None:
     assert any(line.startswith("default recommender: ") for line in lines)
     assert lines[-1].startswith("report: ") and Path(lines[-1][8:]).is_file()
     assert Workspace(ws).quality()["duplicates"] >= rows
+
+
+def test_run_with_a_config_file(tmp_path: Path) -> None:
+    config = tmp_path / "run.yaml"
+    config.write_text(
+        "synthetic: {users: 3000, seed: 5}\nsegments: {method: kmeans, k: 5}\n", encoding="utf-8"
+    )
+    ws = tmp_path / "ws"
+    result = CliRunner().invoke(
+        app, ["run", "--workspace", str(ws), "--config", str(config), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    stages = json.loads(result.stdout)["stages"]
+    assert stages["synth"]["users"] == 3000 == _rows(ws / "synthetic" / "users.csv")
+    assert stages["segments"]["k"] == 5 == len(stages["segments"]["names"])
+    assert stages["segments"]["method"] == "kmeans"
+    # The report's sections follow the stage registry's order.
+    html = Path(json.loads(result.stdout)["report"]).read_text(encoding="utf-8")
+    ids = ["data-quality", "segments", "recommendations", "experiments", "fairness", "privacy"]
+    at = [html.index(f'<section id="{i}"') for i in ids]
+    assert at == sorted(at)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from _support.reference import reference_fit
 from seamline.evaluate.runner import evaluate
-from seamline.report import write_report
+from seamline.pipeline import write_report
 from seamline.report.recommend import recommend_section
 from seamline.workspace import Workspace
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from seamline.fairness.audit import FairnessConfig, fairness_audit
 from seamline.pii import patterns as pii
+from seamline.pipeline import write_report
 from seamline.privacy import dp
 from seamline.privacy.export import export
 from seamline.privacy.forget import forget_user
-from seamline.report import write_report
 from seamline.report.privacy import fairness_section, privacy_section
 from seamline.workspace import Workspace
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
+from seamline.pipeline import write_report
 from seamline.report import (
     Section,
     fetch_example_rejects,
     quality_section,
     render_report,
-    write_report,
 )
 from seamline.report.sections import fmt_num
 from seamline.workspace import Workspace

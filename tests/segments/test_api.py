@@ -10,7 +10,7 @@ import pytest
 from seamline.data.synthetic import generate_world
 from seamline.errors import DataError
 from seamline.features import FeatureConfig, build_features
-from seamline.report import write_report
+from seamline.pipeline import write_report
 from seamline.report.segments import segments_section
 from seamline.segments import (
     SegmentConfig,

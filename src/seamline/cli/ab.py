@@ -487,5 +487,5 @@ def campaign(
     emit(analyze_synthetic_campaign(Workspace(workspace), world), as_json, _analysis_table)
 
 
-def register(app: typer.Typer) -> None:
-    app.add_typer(ab, name="ab")
+app = typer.Typer()
+app.add_typer(ab, name="ab")

@@ -39,34 +39,32 @@ def _table(r: dict[str, Any]) -> None:
             )
 
 
-def register(app: typer.Typer) -> None:
-    @app.command()
-    @one_line_errors
-    def evaluate(
-        workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
-        models: Annotated[str, typer.Option(help="Comma-separated model names, or 'all'.")] = "all",
-        split: Annotated[
-            str, typer.Option(help="loo (temporal leave-last-one-out) or global (80/20).")
-        ] = "loo",
-        k: Annotated[int, typer.Option("-k", "--k", min=1, help="List length.")] = 10,
-        domain: Annotated[
-            str | None, typer.Option(help="Evaluate on one domain's items only.")
-        ] = None,
-        tune: Annotated[
-            bool, typer.Option(help="Tune hyper-parameters on a validation split.")
-        ] = True,
-        max_users: Annotated[
-            int | None,
-            typer.Option("--max-users", min=1, help="Measure on a seeded sample of test users."),
-        ] = None,
-        as_json: JsonOpt = False,
-    ) -> None:
-        """Rank every unseen item for each test user and report top-k metrics per model."""
-        from seamline.evaluate.runner import evaluate as run_evaluation
+app = typer.Typer()
 
-        with bars(as_json) as progress:
-            result = run_evaluation(
-                Workspace(workspace), models, split=split, k=k, domain=domain, tune=tune,
-                max_test_users=max_users, progress=progress,
-            )  # fmt: skip
-        emit(result.to_dict(), as_json, _table)
+
+@app.command()
+@one_line_errors
+def evaluate(
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    models: Annotated[str, typer.Option(help="Comma-separated model names, or 'all'.")] = "all",
+    split: Annotated[
+        str, typer.Option(help="loo (temporal leave-last-one-out) or global (80/20).")
+    ] = "loo",
+    k: Annotated[int, typer.Option("-k", "--k", min=1, help="List length.")] = 10,
+    domain: Annotated[str | None, typer.Option(help="Evaluate on one domain's items only.")] = None,
+    tune: Annotated[bool, typer.Option(help="Tune hyper-parameters on a validation split.")] = True,
+    max_users: Annotated[
+        int | None,
+        typer.Option("--max-users", min=1, help="Measure on a seeded sample of test users."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rank every unseen item for each test user and report top-k metrics per model."""
+    from seamline.evaluate.runner import evaluate as run_evaluation
+
+    with bars(as_json) as progress:
+        result = run_evaluation(
+            Workspace(workspace), models, split=split, k=k, domain=domain, tune=tune,
+            max_test_users=max_users, progress=progress,
+        )  # fmt: skip
+    emit(result.to_dict(), as_json, _table)

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from seamline import __version__
+from seamline.cli import ab, evaluate, pipeline, privacy, recommend, segment, serve
 from seamline.cli.common import (
     JsonOpt,
     WaitOpt,
@@ -155,109 +156,15 @@ def quality(
     emit(Workspace(workspace, wait=wait).quality(), as_json, _quality_table)
 
 
-@app.command()
-@one_line_errors
-def synth(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the world into.")],
-    users: Annotated[int, typer.Option(min=10, help="Number of users.")] = 10_000,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
-    events_per_user: Annotated[float, typer.Option(help="Mean events per user.")] = 10.0,
-    as_json: JsonOpt = False,
-) -> None:
-    """Write a synthetic two-domain world with known answers (truth/)."""
-    from dataclasses import asdict
-
-    from seamline.data.synthetic import generate_world
-
-    with bars(as_json) as progress:
-        world = generate_world(
-            users, seed, out_dir, events_per_user=events_per_user, progress=progress
-        )
-    emit(
-        asdict(world),
-        as_json,
-        lambda w: out.print(
-            f"{w['users']:,} users, {w['items']:,} items, {w['events']:,} events -> {out_dir}"
-        ),
-    )
-
-
-@app.command()
-@one_line_errors
-def report(
-    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
-    output: Annotated[Path | None, typer.Option("--out")] = None,
-    wait: WaitOpt = 0.0,
-) -> None:
-    """Write the HTML report of the workspace."""
-    from seamline.report import write_report
-
-    out.print(str(write_report(Workspace(workspace, wait=wait), output)))
-
-
-@app.command()
-@one_line_errors
-def run(
-    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
-    users: Annotated[int, typer.Option(min=10, help="Synthetic world size.")] = 20_000,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
-    data: Annotated[
-        Path | None,
-        typer.Option(help="Folder with your events/items/users.csv instead of a synthetic world."),
-    ] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """The main job: make a synthetic world (or take --data), ingest, run every stage, report."""
-    from seamline.pipeline import RunConfig
-    from seamline.pipeline import run as run_pipeline
-
-    with bars(as_json) as progress:
-        result = run_pipeline(
-            Workspace(workspace), RunConfig(users=users, seed=seed, data_dir=data), progress
-        )
-    data_out = {
-        "workspace": str(result.workspace),
-        "report": str(result.report.resolve()),
-        "stages": result.stages,
-    }
-    emit(data_out, as_json, _run_summary)
-
-
-def _run_summary(r: dict[str, Any]) -> None:
-    def say(text: str) -> None:
-        out.print(text, soft_wrap=True, highlight=False)  # paths stay on one line
-
-    st = r["stages"]
-    say(f"ingested {st['ingest']['accepted']:,} rows")
-    if "segments" in st:
-        seg = st["segments"]
-        truth = seg.get("truth", {}).get("ari")
-        ari = f", adjusted Rand index vs planted truth {truth:.2f}" if truth is not None else ""
-        say(f"segments: k = {seg['k']} ({seg['method']}){ari}")
-    best = st.get("recommend", {}).get("best")
-    if best:
-        say(f"default recommender: {best['name']} (NDCG@10 {best['ndcg@10']:.4f})")
-    if "experiments" in st:
-        for res in st["experiments"]["results"]:
-            say(
-                f"campaign {res['metric']}: lift {res['abs_lift']:+.4g} "
-                f"[{res['ci_low']:+.4g}, {res['ci_high']:+.4g}], p = {res['p_value']:.3g}"
-            )
-    say(f"report: {r['report']}")
-
-
-# Command groups of later stages live in their own modules (cli/<stage>.py), each with
-# `register(app)`; add one line per module here.
-from seamline.cli import ab as _ab  # noqa: E402
-from seamline.cli import evaluate as _evaluate  # noqa: E402
-from seamline.cli import privacy as _privacy  # noqa: E402
-from seamline.cli import recommend as _recommend  # noqa: E402
-from seamline.cli import segment as _segment  # noqa: E402
-from seamline.cli import serve as _serve  # noqa: E402
-
-_evaluate.register(app)
-_ab.register(app)
-_serve.register(app)
-_segment.register(app)
-_recommend.register(app)
-_privacy.register(app)
+# Each stage's commands live in their own module (cli/<stage>.py) as a module-level
+# `app`; a new module is one entry here.
+for _commands in (
+    pipeline.app,
+    evaluate.app,
+    ab.app,
+    serve.app,
+    segment.app,
+    recommend.app,
+    privacy.app,
+):
+    app.add_typer(_commands)

@@ -13,11 +13,11 @@ from seamline.workspace import DEFAULT_WORKSPACE
 keys_app = typer.Typer(help="API keys of the REST service (stored hashed in the workspace).")
 
 
-def register(app: typer.Typer) -> None:
-    app.command()(serve)
-    app.add_typer(keys_app, name="keys")
+app = typer.Typer()
+app.add_typer(keys_app, name="keys")
 
 
+@app.command()
 @one_line_errors
 def serve(
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,

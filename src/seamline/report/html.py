@@ -6,40 +6,13 @@ import os
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from markupsafe import Markup
 
-from seamline.report.quality import fetch_example_rejects, quality_section
 from seamline.report.sections import Section, environment
 
-if TYPE_CHECKING:
-    from seamline.workspace import Workspace
-
 REPORT_FILE = "report.html"
-
-# Each later stage adds "module:function" here; the function takes the workspace and returns
-# its Section, or None when that stage has not run in this workspace. Order = report order.
-STAGE_SECTIONS: tuple[str, ...] = (
-    "seamline.report.segments:segments_section",
-    "seamline.report.recommend:recommend_section",
-    "seamline.report.experiments:experiments_section",
-    "seamline.report.privacy:fairness_section",
-    "seamline.report.privacy:privacy_section",
-)
-
-
-def stage_sections(workspace: Workspace) -> list[Section]:
-    """The sections of every stage that has results in `workspace`, in report order."""
-    import importlib
-
-    found = []
-    for ref in STAGE_SECTIONS:
-        module, _, func = ref.partition(":")
-        section = getattr(importlib.import_module(module), func)(workspace)
-        if section is not None:
-            found.append(section)
-    return found
 
 
 def render_report(
@@ -72,21 +45,12 @@ def render_report(
     )
 
 
-def write_report(
-    workspace: Workspace, out: Path | str | None = None, extra_sections: Iterable[Section] = ()
+def write_page(
+    sections: Iterable[Section], path: Path, meta: Mapping[str, Any] | None = None
 ) -> Path:
-    """Write the workspace report (data quality first, then each stage that has run, then
-    `extra_sections`) to `out`, by default `<workspace>/report.html`; returns the path."""
-    quality = workspace.quality()
-    with workspace.connect(read_only=True) as con:
-        examples = fetch_example_rejects(con)
-    sections = [
-        quality_section(quality, example_rejects=examples),
-        *stage_sections(workspace),
-        *extra_sections,
-    ]
-    html = render_report(sections, meta={"Workspace": str(workspace.path.resolve())})
-    path = Path(out) if out is not None else workspace.path / REPORT_FILE
+    """Render `sections` as one page and write it to `path` atomically; returns the path.
+    (`seamline.pipeline.write_report` gathers the stages' sections of a workspace.)"""
+    html = render_report(list(sections), meta=meta)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(html, encoding="utf-8")

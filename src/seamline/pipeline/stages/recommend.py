@@ -4,7 +4,9 @@ alone) and make the best one, fitted on all events, the workspace's default mode
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import Field
 
 from seamline.evaluate.config import EvaluationConfig
 from seamline.pipeline.stage import RunContext, StageResult
@@ -14,16 +16,16 @@ if TYPE_CHECKING:
     from seamline.report.sections import Section
     from seamline.workspace import Workspace
 
-# The main job's evaluation unless the pipeline config says otherwise: tuned on a validation
-# split carved from train, measured on a seeded sample of test users to bound the cost, then
-# each domain's own table.
-DEFAULTS: dict[str, Any] = {
-    "models": "all",
-    "split": "loo",
-    "k": 10,
-    "max_test_users": 2000,
-    "domains": ("knowledge", "fashion"),
-}
+
+class MainJobEvaluation(EvaluationConfig):
+    """`EvaluationConfig` with the main job's defaults: tuned on a validation split carved
+    from train, measured on a seeded sample of 2,000 test users to bound the cost, then each
+    domain's own table."""
+
+    what: ClassVar[str] = "recommend config"
+
+    max_test_users: int | None = Field(2000, ge=1)
+    domains: tuple[str, ...] = ("knowledge", "fashion")
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class RecommendResult(StageResult):
 class RecommendStage:
     name = "recommend"
     config_key = "recommend"
-    config_type = EvaluationConfig
+    config_type = MainJobEvaluation
 
     def run(
         self, ctx: RunContext, config: EvaluationConfig, progress: Progress | None
