@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from seamline.cli.ab_output import analysis_table, fmt_kpi, write_report
 from seamline.cli.common import JsonOpt, WorkspaceOpt, emit, one_line_errors, out
 from seamline.errors import ConfigError
 from seamline.workspace import DEFAULT_WORKSPACE, Workspace
@@ -18,24 +19,6 @@ ab = typer.Typer(
 )
 
 AlphaOpt = Annotated[float, typer.Option(help="Significance level (two-sided).")]
-
-
-def _g(v: Any, fmt: str = ".4g") -> str:
-    return "—" if v is None else format(v, fmt)
-
-
-def _p(v: Any) -> str:
-    if v is None:
-        return "—"
-    return "< 0.0001" if v < 1e-4 else f"{v:.4f}"
-
-
-def _kpi(v: Any) -> str:
-    if v is None:
-        return "—"
-    if isinstance(v, int) or float(v).is_integer():
-        return f"{int(v):,}"
-    return f"{v:,.2f}" if abs(v) >= 100 else f"{v:.4g}"
 
 
 def _pairs(values: list[str], what: str) -> dict[str, str]:
@@ -55,66 +38,6 @@ def _weights(spec: str | None) -> dict[str, float] | None:
     from seamline.experiments.assignment import parse_arms
 
     return {a.name: a.weight for a in parse_arms(spec)}
-
-
-def _analysis_table(r: dict[str, Any]) -> None:
-    arms = ", ".join(f"{a} {n:,}" for a, n in r["arms"].items())
-    srm = r["srm_p_value"]
-    flag = " [red]SAMPLE-RATIO MISMATCH[/red]" if r.get("srm_flagged") else ""
-    out.print(f"units: {arms}; SRM p = {_g(srm, '.3g')}{flag}")
-    s = r["settings"]
-    scale = "relative lift" if s["relative"] else "difference"
-    t = Table(title=f"{s['method']} analysis, {scale}, alpha {s['alpha']}")
-    for c in ("metric", "arm", "control", "treatment", "lift", "interval", "p", "p adj", "P(win)"):
-        t.add_column(c, justify="left" if c in ("metric", "arm", "interval") else "right")
-    for x in r["results"]:
-        lift = x["rel_lift"] if s["relative"] else x["abs_lift"]
-        if x["ci_low"] is None:
-            interval = f"n/a: {x['reason']}"
-        else:
-            interval = f"[{x['ci_low']:+.4g}, {x['ci_high']:+.4g}]"
-        name = x["metric"] + (" (guardrail FAILED)" if x.get("guardrail_failed") else "")
-        t.add_row(
-            name,
-            x["arm"],
-            _g(x["control_mean"]),
-            _g(x["treatment_mean"]),
-            _g(lift, "+.4g") if lift is not None else "—",
-            interval,
-            _p(x["p_value"]),
-            _p(x.get("p_value_adjusted")),
-            _g(x["chance_to_win"], ".1%") if x["chance_to_win"] is not None else "—",
-        )
-    out.print(t)
-    if r.get("segments"):
-        seg = Table(title="by segment")
-        for c in ("segment", "metric", "arm", "n", "lift", "interval", "p"):
-            seg.add_column(c, justify="right" if c in ("n", "lift", "p") else "left")
-        for x in r["segments"]:
-            lift = x["rel_lift"] if s["relative"] else x["abs_lift"]
-            ok = x["ci_low"] is not None
-            seg.add_row(
-                x["segment"],
-                x["metric"],
-                x["arm"],
-                f"{x['n_control']:,} / {x['n_treatment']:,}",
-                _g(lift, "+.4g") if lift is not None else "—",
-                f"[{x['ci_low']:+.4g}, {x['ci_high']:+.4g}]" if ok else f"n/a: {x['reason']}",
-                _p(x["p_value"]),
-            )
-        out.print(seg)
-    if r.get("report"):
-        out.print(f"report: {r['report']}")
-
-
-def _write_report(r: dict[str, Any], path: Path, title: str) -> str:
-    from seamline.report import render_report
-    from seamline.report.experiments import analysis_section
-
-    html = render_report([analysis_section(r, title=title)], title=f"Experiment: {title}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
-    return str(path.resolve())
 
 
 @ab.command()
@@ -222,8 +145,8 @@ def create(
     as_json: JsonOpt = False,
 ) -> None:
     """Store an experiment's design in the workspace."""
-    from seamline.experiments.api import create_experiment
     from seamline.experiments.assignment import ExperimentConfig, parse_arms
+    from seamline.experiments.store import create_experiment
 
     try:
         lo, hi = (float(x) for x in layer_range.split(","))
@@ -256,7 +179,7 @@ def assign(
     as_json: JsonOpt = False,
 ) -> None:
     """Assign users (deterministically) and record their exposures."""
-    from seamline.experiments.api import assign_users
+    from seamline.experiments.store import assign_users
 
     ids = list(users or [])
     if users_file is not None:
@@ -347,7 +270,7 @@ def analyze(
     if (data is None) == (experiment is None):
         raise ConfigError("give either --data FILE.csv or --experiment NAME")
     if experiment is not None:
-        from seamline.experiments.api import experiment_report
+        from seamline.experiments.report import experiment_report
 
         result = experiment_report(
             Workspace(workspace),
@@ -365,56 +288,27 @@ def analyze(
         )
         title = experiment
     else:
-        from seamline.experiments.analyze import MetricSpec, read_units_csv
-        from seamline.experiments.analyze import analyze as run_analysis
+        from seamline.experiments.analyze import analyze_table
 
         assert data is not None
         if not arm_col or not control:
             raise ConfigError("--data needs --arm-col and --control")
-        ratios = {}
-        for name, expr in _pairs(list(ratio or []), "--ratio").items():
-            num, sep, den = expr.partition("/")
-            if not sep:
-                raise ConfigError(f"--ratio {name}={expr}: expected NUMERATOR/DENOMINATOR")
-            ratios[name] = (num.strip(), den.strip())
-        covariates = _pairs(list(cuped or []), "--cuped")
-        metrics = list(metric or [])
-        if not metrics and not ratios:
-            raise ConfigError("give at least one --metric or --ratio")
-        unknown = sorted(set(covariates) - set(metrics))
-        if unknown:
-            raise ConfigError(f"--cuped names metrics not given with --metric: {unknown}")
-        guard, inv = set(guardrail or []), set(inverse or [])
-        specs = [
-            MetricSpec(m, covariate=covariates.get(m), guardrail=m in guard, inverse=m in inv)
-            for m in metrics
-        ]
-        specs += [
-            MetricSpec(n, kind="ratio", denominator=n + "__den", guardrail=n in guard,
-                       inverse=n in inv)
-            for n in ratios
-        ]  # fmt: skip
-        needed = list(
-            dict.fromkeys(
-                [*metrics, *covariates.values(), *(c for nd in ratios.values() for c in nd)]
-            )
-        )
-        units = read_units_csv(data, arm_col, needed, segment_col=segment_col)
-        cols = dict(units.columns)
-        for n, (num, den) in ratios.items():
-            cols[n], cols[n + "__den"] = cols[num], cols[den]
-        analysis = run_analysis(
-            units.arm,
-            cols,
-            specs,
+        analysis = analyze_table(
+            data,
+            arm_col,
+            list(metric or []),
             control=control,
+            ratios=_pairs(list(ratio or []), "--ratio"),
+            covariates=_pairs(list(cuped or []), "--cuped"),
+            guardrails=guardrail or [],
+            inverse=inverse or [],
+            segment_col=segment_col,
+            weights=_weights(weights),
             alpha=alpha,
             relative=relative,
             method=method,
-            tuning=tuning or max(len(units.arm), 100),
+            tuning=tuning,
             correction=correction,
-            weights=_weights(weights),
-            segment=units.segment,
             pooled=not unpooled,
             looks=looks,
             planned_n=planned_n,
@@ -422,15 +316,15 @@ def analyze(
         result = analysis.to_dict()
         title = data.name
     if report is not None:
-        result["report"] = _write_report(result, report, title)
-    emit(result, as_json, _analysis_table)
+        result["report"] = write_report(result, report, title)
+    emit(result, as_json, analysis_table)
 
 
 @ab.command("list")
 @one_line_errors
 def list_(workspace: WorkspaceOpt = DEFAULT_WORKSPACE, as_json: JsonOpt = False) -> None:
     """Experiments in the workspace with their exposures per arm."""
-    from seamline.experiments.api import list_experiments
+    from seamline.experiments.store import list_experiments
 
     def render(rows: list[dict[str, Any]]) -> None:
         t = Table(title="experiments")
@@ -469,7 +363,9 @@ def kpis(
 
     def render(d: dict[str, Any]) -> None:
         for group, k in d.items():
-            out.print(f"[bold]{group}[/bold]: " + ", ".join(f"{m} {_kpi(v)}" for m, v in k.items()))
+            out.print(
+                f"[bold]{group}[/bold]: " + ", ".join(f"{m} {fmt_kpi(v)}" for m, v in k.items())
+            )
 
     emit(clean, as_json, render)
 
@@ -482,9 +378,9 @@ def campaign(
     as_json: JsonOpt = False,
 ) -> None:
     """Record the synthetic world's coupon campaign as an experiment and analyse it."""
-    from seamline.experiments.api import analyze_synthetic_campaign
+    from seamline.experiments.campaign_log import analyze_synthetic_campaign
 
-    emit(analyze_synthetic_campaign(Workspace(workspace), world), as_json, _analysis_table)
+    emit(analyze_synthetic_campaign(Workspace(workspace), world), as_json, analysis_table)
 
 
 app = typer.Typer()

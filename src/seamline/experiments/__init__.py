@@ -3,13 +3,15 @@
 Statistics live in pure functions over small frozen aggregates (`aggregates`, `tests`,
 `cuped`, `sequential`, `bayes`, `srm`, `corrections`, `power`); `effects.effect` picks the
 estimator for a pair of aggregates; `compare` analyses sums per arm and `analyze` turns
-per-unit rows into them. In a workspace: `store` keeps designs and exposures, `outcomes`
-sums each arm's outcomes from the event store in one GROUP BY, `report` builds an
+per-unit rows into them (`analyze_table` from a CSV file, read by `io`). In a workspace:
+`store` keeps designs and exposures, `outcomes` sums each arm's outcomes from the event
+store in one GROUP BY, `report` builds an
 experiment's report, `kpis` computes marketing KPIs (offer cost, incremental revenue) and
 `campaign_log` imports the synthetic world's past campaign.
 """
 
 from seamline.experiments.aggregates import JointAgg, MeanAgg, ProportionAgg
+from seamline.experiments.analyze import analyze_table
 from seamline.experiments.tests import TestResult, ratio_test, welch_test, ztest_proportions
 
 __all__ = [
@@ -17,6 +19,7 @@ __all__ = [
     "MeanAgg",
     "ProportionAgg",
     "TestResult",
+    "analyze_table",
     "ratio_test",
     "welch_test",
     "ztest_proportions",

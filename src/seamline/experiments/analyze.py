@@ -2,16 +2,14 @@
 
 `analyze` takes plain arrays (one value per unit: its arm, each metric, optional
 covariates and a segment label), sums them per arm (`aggregates.ColumnSums`) and hands
-the sums to `compare`, which runs the tests chosen; `read_units_csv` reads such rows from
-a CSV file and checks every value. The statistics themselves see aggregates only.
+the sums to `compare`, which runs the tests chosen; `analyze_table` does the same for a CSV
+file of such rows (read and checked by `seamline.experiments.io`). The statistics
+themselves see aggregates only.
 """
 
 from __future__ import annotations
 
-import csv
-import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ import numpy.typing as npt
 from seamline.errors import ConfigError, DataError
 from seamline.experiments.aggregates import ColumnSums
 from seamline.experiments.compare import analysis_from_sums, check_options
+from seamline.experiments.io import Units, parse_metric, read_units_csv
 from seamline.experiments.sequential import DEFAULT_TUNING
 from seamline.experiments.spec import Analysis, Kind, Method, MetricSpec, json_ready
 
@@ -29,16 +28,15 @@ __all__ = [
     "Kind",
     "Method",
     "MetricSpec",
+    "Units",
     "analyze",
+    "analyze_table",
     "column_sums",
     "is_binary",
     "json_ready",
     "parse_metric",
     "read_units_csv",
 ]
-
-TRUE_WORDS = {"1", "true", "t", "yes", "y"}
-FALSE_WORDS = {"0", "false", "f", "no", "n"}
 
 
 def is_binary(values: npt.NDArray[np.float64]) -> bool:
@@ -175,99 +173,70 @@ def column_sums(
     ]
 
 
-# --------------------------------------------------------------------------------------
-# CSV of per-unit rows
-# --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Units:
-    arm: npt.NDArray[Any]
-    columns: dict[str, npt.NDArray[np.float64]]
-    segment: npt.NDArray[Any] | None = None
+def _ratio_columns(name: str, spec: str | Sequence[str]) -> tuple[str, str]:
+    num, sep, den = spec.partition("/") if isinstance(spec, str) else ("", "", "")
+    cols = [num, den] if sep else [spec] if isinstance(spec, str) else list(spec)
+    cols = [str(c).strip() for c in cols]
+    if len(cols) != 2 or not all(cols):
+        raise ConfigError(f"ratio {name!r}: {spec!r}: expected NUMERATOR/DENOMINATOR columns")
+    return cols[0], cols[1]
 
 
-def parse_metric(path: str, column: str, values: Sequence[str | None]) -> npt.NDArray[np.float64]:
-    """Text values -> floats: numbers, or TRUE/FALSE (yes/no, t/f) as 1/0. Anything else,
-    including an empty value, is an error naming the line."""
-    out = np.empty(len(values), dtype=np.float64)
-    for i, raw in enumerate(values):
-        v = (raw or "").strip()
-        low = v.lower()
-        if low in TRUE_WORDS:
-            out[i] = 1.0
-            continue
-        if low in FALSE_WORDS:
-            out[i] = 0.0
-            continue
-        try:
-            x = float(v)
-        except ValueError:
-            x = math.nan
-        if not math.isfinite(x):
-            what = "is empty" if not v else f"{v!r} is not a number"
-            raise DataError(
-                f"{path} line {i + 2}, column {column!r}: {what} "
-                "(expected a number, 0/1 or TRUE/FALSE)"
-            )
-        out[i] = x
-    return out
-
-
-def _to_floats(path: str, column: str, values: Any) -> npt.NDArray[np.float64]:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:  # fast path: plain numbers
-        out = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
-        if np.isfinite(out).all():
-            return np.asarray(out, dtype=np.float64)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass
-    return parse_metric(path, column, values.to_pylist())
-
-
-def read_units_csv(
+def analyze_table(
     path: str | Path,
     arm_col: str,
-    metric_cols: Sequence[str],
+    metrics: Sequence[str] = (),
     *,
+    control: str,
+    ratios: Mapping[str, str | Sequence[str]] | None = None,
+    covariates: Mapping[str, str] | None = None,
+    guardrails: Iterable[str] = (),
+    inverse: Iterable[str] = (),
     segment_col: str | None = None,
-) -> Units:
-    """Read one row per unit (user) from a CSV file: the arm column, each metric column
-    (and denominators / covariates, listed in `metric_cols` too) and an optional segment."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
+    weights: Mapping[str, float] | None = None,
+    tuning: float | None = None,
+    **options: Any,
+) -> Analysis:
+    """Analyse a CSV file of per-unit rows (one per user) column by column.
 
-    p = Path(path)
-    if not p.is_file():
-        raise DataError(f"{p}: no such file")
-    with p.open(encoding="utf-8-sig", newline="") as f:
-        header = next(csv.reader(f), [])
-    wanted = list(dict.fromkeys([arm_col, *metric_cols, *([segment_col] if segment_col else [])]))
-    missing = [c for c in wanted if c not in header]
-    if missing:
-        raise DataError(
-            f"{p}: no column {', '.join(repr(c) for c in missing)}; columns: {', '.join(header)}"
-        )
-    try:
-        table = pacsv.read_csv(
-            p,
-            convert_options=pacsv.ConvertOptions(
-                include_columns=wanted,
-                column_types={c: pa.string() for c in wanted},
-                strings_can_be_null=False,
-            ),
-        )
-    except pa.ArrowInvalid as e:
-        raise DataError(f"{p}: not a readable CSV file ({e})") from None
-    arms = table.column(arm_col).to_pylist()
-    for i, a in enumerate(arms):
-        if a is None or not str(a).strip():
-            raise DataError(f"{p} line {i + 2}, column {arm_col!r}: the arm is empty")
-    columns = {c: _to_floats(str(p), c, table.column(c)) for c in metric_cols}
-    seg = None
-    if segment_col:
-        seg = np.asarray(
-            [("" if s is None else str(s).strip()) for s in table.column(segment_col).to_pylist()],
-            dtype=object,
-        )
-    return Units(np.asarray([str(a).strip() for a in arms], dtype=object), columns, seg)
+    `metrics` are columns (0/1, TRUE/FALSE or numbers); `ratios` maps a ratio metric's name
+    to its NUMERATOR/DENOMINATOR columns ("clicks/views" or a pair); `covariates` maps a
+    metric to its pre-period column (CUPED); `guardrails` and `inverse` name metrics.
+    `tuning` (sequential) defaults to the units read. Other keywords (alpha, relative,
+    method, correction, pooled, looks, planned_n, spending) go to `analyze`."""
+    pairs = {n: _ratio_columns(n, r) for n, r in (ratios or {}).items()}
+    cov = dict(covariates or {})
+    if not metrics and not pairs:
+        raise ConfigError("give at least one metric or ratio to analyse")
+    unknown = sorted(set(cov) - set(metrics))
+    if unknown:
+        raise ConfigError(f"CUPED covariates for metrics that are not analysed: {unknown}")
+    clash = sorted(set(pairs) & set(metrics))
+    if clash:
+        raise ConfigError(f"ratio names {clash} are also metric columns; rename the ratios")
+    guard, inv = set(guardrails), set(inverse)
+    needed = [*metrics, *cov.values(), *(c for pair in pairs.values() for c in pair)]
+    units = read_units_csv(path, arm_col, list(dict.fromkeys(needed)), segment_col=segment_col)
+    # The sums are keyed by metric name: a ratio's name carries its numerator column and
+    # "<name>__den" its denominator.
+    columns = dict(units.columns)
+    for name, (num, den) in pairs.items():
+        columns[name], columns[f"{name}__den"] = columns[num], columns[den]
+    specs = [
+        MetricSpec(m, covariate=cov.get(m), guardrail=m in guard, inverse=m in inv) for m in metrics
+    ]
+    specs += [
+        MetricSpec(n, kind="ratio", denominator=f"{n}__den", guardrail=n in guard,
+                   inverse=n in inv)
+        for n in pairs
+    ]  # fmt: skip
+    return analyze(
+        units.arm,
+        columns,
+        specs,
+        control=control,
+        weights=weights,
+        segment=units.segment,
+        tuning=tuning or max(len(units.arm), 100),
+        **options,
+    )

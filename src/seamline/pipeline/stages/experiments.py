@@ -53,7 +53,7 @@ class ExperimentsStage:
     def run(
         self, ctx: RunContext, config: CampaignAnalysisConfig, progress: Progress | None
     ) -> ExperimentsResult | None:
-        from seamline.experiments.api import analyze_synthetic_campaign
+        from seamline.experiments.campaign_log import analyze_synthetic_campaign
 
         if ctx.data_dir is None or not (ctx.data_dir / "truth" / "campaign.json").is_file():
             return None  # only a synthetic world knows its past campaign
