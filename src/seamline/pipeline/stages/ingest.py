@@ -48,8 +48,14 @@ class IngestStage:
         if ctx.data_dir is None:
             raise ConfigError("pipeline config: give data_dir or let the synthetic stage run")
         files = {t: ctx.data_dir / f"{t}.csv" for t in TABLES}
-        found = {t: p for t, p in files.items() if p.exists()}
-        summary = ctx.workspace.ingest(**found, mapping=config.mapping, progress=progress)
+        found = {t: p if p.exists() else None for t, p in files.items()}
+        summary = ctx.workspace.ingest(
+            events=found["events"],
+            items=found["items"],
+            users=found["users"],
+            mapping=config.mapping,
+            progress=progress,
+        )
         return IngestResult(summary)
 
     def section(self, workspace: Workspace) -> Section | None:
