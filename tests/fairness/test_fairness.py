@@ -101,3 +101,16 @@ def test_audit_holds_out_each_users_last_distinct_item() -> None:
     assert list(train.itertuples(index=False, name=None)) == [
         ("u3", "d"), ("u1", "b"), ("u2", "c"), ("u2", "c")
     ]  # fmt: skip
+
+
+def test_audit_prepares_data_as_the_model_config_says(fair_ws: Workspace) -> None:
+    """Data options in the model's params (e.g. `aggregate`) shape the matrix it is fit on."""
+    summed = fairness_audit(fair_ws, FairnessConfig(model="mostpop", k=10))
+    binary = fairness_audit(
+        fair_ws, FairnessConfig(model="mostpop", k=10, params={"aggregate": "binary"})
+    )
+    shares = [
+        {row["group"]: row["exposure_share"] for row in r["exposure"]["brand"]["rows"]}
+        for r in (summed, binary)
+    ]
+    assert shares[0] != shares[1]

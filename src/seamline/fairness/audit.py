@@ -22,7 +22,7 @@ from pydantic import AliasChoices, Field, field_validator
 
 from seamline.config import SeamlineConfig
 from seamline.data import schema
-from seamline.errors import ConfigError, DataError
+from seamline.errors import DataError
 from seamline.evaluate.splits import last_per_pair, leave_last_one_out
 from seamline.fairness import exposure as ex
 from seamline.fairness.groups import quality_by_group, selection_by_group
@@ -52,10 +52,9 @@ class FairnessConfig(SeamlineConfig):
     @field_validator("model")
     @classmethod
     def _known(cls, v: str) -> str:
-        from seamline.recommend.registry import MODELS
+        from seamline.recommend.registry import check_model
 
-        if v not in MODELS:
-            raise ConfigError(f"unknown model {v!r}; allowed: {', '.join(MODELS)}")
+        check_model(v)  # the one model-name check
         return v
 
 
@@ -96,8 +95,12 @@ def fairness_audit(ws: Workspace, config: FairnessConfig | None = None) -> dict[
     if events.empty:
         raise DataError(f"workspace {ws.path} holds no events: ingest events first")
     train, test = _split(events)
-    data = Interactions.from_frame(train.drop(columns=["coupon_id"]), item_info=items)
-    model = make(cfg.model, **cfg.model_params).fit(data)
+    model = make(cfg.model, **cfg.model_params)
+    # the data preparation the model's config asks for (event weights, decay, aggregation)
+    data = Interactions.from_frame(
+        train.drop(columns=["coupon_id"]), item_info=items, config=model.config.data
+    )
+    model.fit(data)
     fitted = set(data.users.ids)
     known = [u for u in test if u in fitted]
     if not known:
