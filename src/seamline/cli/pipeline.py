@@ -81,9 +81,12 @@ def run(
         bool, typer.Option("--print-config", help="Print the config as YAML and stop.")
     ] = False,
     users: Annotated[
-        int | None, typer.Option(min=10, help="Synthetic world size [default: 20000].")
+        int | None, typer.Option(min=10, help="Synthetic world size (default 20000).")
     ] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="Random seed [default: 42].")] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(min=0, help="Random seed of the world and every stage (default 42)."),
+    ] = None,
     data: Annotated[
         Path | None,
         typer.Option(help="Folder with your events/items/users.csv instead of a synthetic world."),
