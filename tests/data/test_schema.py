@@ -76,7 +76,7 @@ def test_an_old_workspace_upgrades_and_keeps_its_data(v1_workspace: Workspace) -
 
 def test_every_stage_reads_an_upgraded_workspace(v1_workspace: Workspace) -> None:
     from seamline.evaluate.runner import latest_results
-    from seamline.experiments.api import list_experiments
+    from seamline.experiments.store import list_experiments
     from seamline.fairness.audit import latest_audit
     from seamline.features.build import feature_columns, load_features
     from seamline.privacy.dp import ledger
