@@ -130,3 +130,20 @@ def test_rows_posted_later_follow_the_workspace_settings(
     monkeypatch.setenv("SEAMLINE_ID_KEY", OLD.keys[0].decode())
     plain.ingest_rows([row], "api")
     assert set(_per_user(plain)) == {OLD.pseudonym("alice"), OLD.pseudonym("bob")}
+
+
+def test_an_erased_user_stays_out_after_a_key_rotation(
+    world_dir: Path, tmp_path: Path, planted: str
+) -> None:
+    ws = Workspace(tmp_path / "ws")
+    _ingest(ws, world_dir, OLD)
+    assert forget_user(ws, planted, keyring=OLD)["events"] == 5
+    rotate_key(ws, ROTATED)
+    # The tombstone of the raw id still matches: re-ingesting the old file keeps them out.
+    again = Workspace(ws.path, privacy=PrivacyOptions(keyring=ROTATED, pseudonymise=True))
+    s = again.ingest(events=world_dir / "events.csv").to_dict()
+    assert s["rejected_by_reason"].get("erased_user") == 6
+    assert ROTATED.pseudonym(planted) not in _per_user(ws)
+    with ws.connect() as con:
+        con.execute("CHECKPOINT")
+    assert planted.encode() not in ws.db_path.read_bytes()
