@@ -262,9 +262,9 @@ def _pii_flag(text: str, whole: str | None) -> str:
     its name (``email``, ``phone`` ...) is flagged whenever it holds a value."""
     if whole:
         return f"CASE WHEN {text} IS NOT NULL THEN {_lit(whole)} END"
-    t = narrow_sql(text)  # full-width digits and ＠ count as their ASCII forms
+    t = narrow_sql(text)  # full-width forms count as ASCII, for values past the gate only
     whens = " ".join(f"WHEN {sql_condition(k, t)} THEN {_lit(k)}" for k in PII_KINDS)
-    return f"CASE WHEN regexp_matches({t}, {_lit(PII_ANY)}) THEN CASE {whens} END END"
+    return f"CASE WHEN regexp_matches({text}, {_lit(PII_ANY)}) THEN CASE {whens} END END"
 
 
 def _column(
