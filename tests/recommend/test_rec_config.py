@@ -54,8 +54,7 @@ def test_data_preparation_is_nested_and_flat_keys_move_into_it() -> None:
         ("als", {"alpha": float("inf")}, "alpha: Input should be a finite number"),
         ("bpr", {"learning_rate": "fast"}, "learning_rate: Input should be a valid number"),
         ("mostpop", {"half_life_days": 0}, "half_life_days: Input should be greater than 0"),
-        # nested: "data.aggregate: ..." (or "data: invalid interactions config: aggregate: ...")
-        ("ease", {"aggregate": "mean"}, "aggregate: Input should be 'sum', 'max' or 'binary'"),
+        ("ease", {"aggregate": "mean"}, "data.aggregate: Input should be 'sum', 'max' or 'binary'"),
         ("ease", {"depth": 3}, "model 'ease' has no parameter 'depth'; allowed: data, l2 (or "
          "lambda), recent_half_life, max_items, threads"),
     ],
