@@ -71,6 +71,7 @@ def reject_erased(con: duckdb.DuckDBPyConnection, user_column: str | None) -> No
     key = _key(con, create=False)
     if key is None or not schema.has_table(con, TABLE):
         return
+    # Digests of the distinct ids only: users are far fewer than events.
     texts = [
         str(r[0])
         for r in con.execute(
@@ -86,7 +87,8 @@ def reject_erased(con: duckdb.DuckDBPyConnection, user_column: str | None) -> No
         f"UPDATE stage SET reject_reason = '{REASON}', reject_column = ?, "
         "reject_value = '[withheld: erased user]', "
         f"reject_raw = json_object('withheld', 'erased user', 'breaks', repeat(chr(10), {breaks})) "
-        f"WHERE user_id IS NOT NULL AND {_digest_sql('user_id')} IN "
-        "(SELECT digest FROM erased_users)",
+        "WHERE user_id IN (SELECT u FROM (SELECT DISTINCT user_id AS u FROM stage "
+        f"WHERE user_id IS NOT NULL) WHERE {_digest_sql('u')} IN "
+        "(SELECT digest FROM erased_users))",
         [user_column or "user_id", key],
     )
