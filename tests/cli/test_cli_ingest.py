@@ -162,3 +162,53 @@ def test_real_process_json_is_parseable(store: Store) -> None:
     s = json.loads(proc.stdout)
     assert {"accepted", "rejected", "rejected_by_reason", "duplicates"} <= set(s)
     assert s["accepted"] == 3
+
+
+def _strict(text: str) -> object:
+    def refuse(name: str) -> object:
+        raise ValueError(f"not strict JSON: {name}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_a_non_utf8_file_exits_2_and_stores_nothing_of_the_call(
+    runner: CliRunner, store: Store
+) -> None:
+    ws = store.folder / "ws"
+    items = store.write("items.csv", "item_id,domain,title\ni1,fashion,Shirt\n")
+    users = store.write("users.csv", "user_id,city\nu1,Málaga\n".encode("latin-1"))
+    result = runner.invoke(
+        app, ["ingest", "-w", str(ws), "--items", str(items), "--users", str(users)]
+    )
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {users}: line 2: not valid utf-8")
+    assert store.count("items") == 0
+
+
+def test_encoding_option_keeps_accented_titles(runner: CliRunner, store: Store) -> None:
+    ws = store.folder / "ws"
+    items = store.write(
+        "items.csv", "item_id,domain,title\ni1,fashion,Crème brûlée\n".encode("latin-1")
+    )
+    s = _ingest_json(runner, ws, "--items", str(items), "--encoding", "latin-1")
+    assert s["accepted"] == 1
+    assert store.query("SELECT title FROM items") == [("Crème brûlée",)]
+
+
+def test_quality_json_is_strict_after_huge_values(runner: CliRunner, store: Store) -> None:
+    ws = store.folder / "ws"
+    text = EVENTS.replace(",49\n", ",1e308\n")
+    s = _ingest_json(runner, ws, "--events", str(store.write("events.csv", text)))
+    assert s["rejected_by_reason"].get("out_of_range") == 1
+    result = runner.invoke(app, ["quality", "-w", str(ws), "--json"])
+    assert result.exit_code == 0, result.output
+    q = _strict(result.stdout)
+    assert isinstance(q, dict) and q["rejected_by_reason"]["out_of_range"] == 1
+
+
+def test_json_output_never_holds_nan_or_infinity() -> None:
+    from seamline.cli.common import strict_json
+
+    data = {"a": float("nan"), "b": [float("inf"), -float("inf"), 1.5], "c": (2.0,)}
+    assert _strict(strict_json(data)) == {"a": None, "b": [None, None, 1.5], "c": [2.0]}

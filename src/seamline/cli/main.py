@@ -74,6 +74,10 @@ def ingest(
     items: Annotated[Path | None, typer.Option(help="Items (catalog) file.")] = None,
     users: Annotated[Path | None, typer.Option(help="Users file.")] = None,
     mapping: Annotated[Path | None, typer.Option(help="YAML column mapping.")] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(help="Text encoding of CSV/TSV files that are not UTF-8 (latin-1, gbk ...)."),
+    ] = None,
     dataset: Annotated[
         str | None,
         typer.Option(help="Public dataset adapter, e.g. movielens-100k (give its folder as PATH)."),
@@ -124,6 +128,7 @@ def ingest(
                 users=users,
                 mapping=mapping,
                 progress=progress,
+                encoding=encoding,
             )
     emit(summary.to_dict(), as_json, _ingest_table)
 

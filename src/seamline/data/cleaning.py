@@ -12,7 +12,11 @@ Rules (reason codes):
 - ``timestamp_out_of_range``: before 1970 or more than a day in the future;
 - ``bad_event_type`` / ``bad_domain``: outside the allowed vocabulary;
 - ``bad_<number column>``: not a finite number, or negative where that makes no sense
-  (price, quantity, rating).
+  (price, quantity, rating, age);
+- ``out_of_range``: a finite number outside its column's plausible range
+  (`columns.RANGES`, or the mapping's `ranges`);
+- ``id_too_long`` / ``bad_id``: an id over `columns.MAX_ID_CHARS` characters, or one
+  holding control, zero-width or bidi-override characters, or a JSON object or array.
 """
 
 from __future__ import annotations
@@ -20,7 +24,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from seamline.data.columns import ALIASES, DOMAINS, EXTRA, PACKED, TABLES, Column
+from seamline.data.columns import (
+    ALIASES,
+    DOMAINS,
+    EXTRA,
+    ID_FORBIDDEN_RE,
+    MAX_ID_CHARS,
+    PACKED,
+    TABLES,
+    Column,
+)
 from seamline.data.mapping import TableMapping
 from seamline.data.readers import Source, ident
 from seamline.errors import DataError
@@ -35,6 +48,9 @@ NON_NEGATIVE = {"price", "quantity", "rating", "age"}
 GENDER_WORDS = {"male": "m", "man": "m", "男": "m", "female": "f", "woman": "f", "女": "f"}
 TIMESTAMP_FORMS = "expected ISO 8601, epoch s/ms, or YYYY-MM-DD"
 WHITESPACE = " \t\r\n"  # a value of only these (or a null token within them) is empty
+# A reason shared by several columns carries its column after SEP inside the stage
+# (`out_of_range:value`); rejects store the reason alone and the column apart.
+SEP = ":"
 
 
 def _lit(s: str) -> str:
@@ -174,7 +190,7 @@ def plan(table: str, source: Source, tm: TableMapping, pii: PiiPolicy | None = N
     }
     for col in spec.values():
         src = source_of.get(col.name)
-        expr, conds = _column(col, text[src] if src else None, tm)
+        expr, conds = _column(table, col, text[src] if src else None, tm)
         if src in masked:
             expr = masked[src]
         typed.append(f"{expr} AS {ident(col.name)}")
@@ -268,7 +284,7 @@ def _pii_flag(text: str, whole: str | None) -> str:
 
 
 def _column(
-    col: Column, text: str | None, tm: TableMapping
+    table: str, col: Column, text: str | None, tm: TableMapping
 ) -> tuple[str, list[tuple[str, str, str]]]:
     """Typed expression for one canonical column (from its trimmed text) and its checks."""
     name = col.name
@@ -298,7 +314,24 @@ def _column(
         if name in NON_NEGATIVE:
             bad += f" OR {q} < 0"
         conds.append((bad, f"bad_{name}", name))
+        bounds = tm.range_of(table, name)
+        if bounds is not None:
+            lo, hi = bounds
+            conds.append((f"({q} < {lo!r} OR {q} > {hi!r})", f"out_of_range{SEP}{name}", name))
         return expr, conds
+    if col.kind == "id":
+        conds.append((f"strlen({t}) > {MAX_ID_CHARS}", f"id_too_long{SEP}{name}", name))
+        # JSON objects/arrays and invisible or control characters: ids that display
+        # alike but differ, or that smuggle structure into joins and exports.
+        conds.append(
+            (
+                f"regexp_matches({t}, {_lit(ID_FORBIDDEN_RE)}) OR ((starts_with({t}, '{{') "
+                f"OR starts_with({t}, '[')) AND json_valid({t}))",
+                f"bad_id{SEP}{name}",
+                name,
+            )
+        )
+        return t, conds
     if col.kind == "category":
         expr = _category(t)
         if name == "event_type":

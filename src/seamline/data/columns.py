@@ -108,3 +108,22 @@ EXTRA = "attrs"  # JSON object holding every column outside the model
 # A source column holding each record's other keys already as a JSON object (posted
 # records: one column however many distinct keys a batch has); merged into `attrs`.
 PACKED = "__attrs"
+
+# Plausible ranges of the numeric columns, inclusive; a finite value outside is rejected
+# as `out_of_range` (1e308 would otherwise turn every total into Infinity). A mapping can
+# set its own per table: ``events: {ranges: {value: [0, 50000]}}``.
+RANGES: dict[str, dict[str, tuple[float, float]]] = {
+    "events": {"value": (-1e9, 1e9), "quantity": (0, 1e6), "rating": (0, 100)},
+    "items": {"price": (0, 1e9)},
+    "users": {"age": (0, 120)},
+}
+
+# Ids longer than this are rejected (`bad_id`), as are ids holding control, zero-width or
+# bidirectional-override characters and JSON objects or arrays given as ids.
+MAX_ID_CHARS = 256
+# RE2 class of the characters no id may hold: C0/C1 controls, zero-width and joiners,
+# bidi marks, overrides and isolates, word joiner and invisible operators, BOM.
+ID_FORBIDDEN_RE = (
+    "[\\x00-\\x1F\\x7F-\\x9F\\x{200B}-\\x{200F}\\x{202A}-\\x{202E}"
+    "\\x{2060}-\\x{2064}\\x{2066}-\\x{2069}\\x{FEFF}]"
+)

@@ -11,19 +11,21 @@ A mapping is a YAML file with one optional section per table::
       timestamp_format: "%d/%m/%Y %H:%M"  # strptime format when not ISO / epoch
       timestamp_required: true          # false for datasets without time (e.g. Douban)
       encoding: gbk                     # a CSV/TSV file that is not UTF-8 (latin-1, big5 ...)
+      ranges: {value: [0, 50000]}       # plausible range per numeric column (else RANGES)
     items: {columns: {item_id: article_id, title: prod_name}, domain: fashion}
     users: {columns: {user_id: customer_id}}
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from seamline.data.columns import DOMAINS, EVENT_TYPES, TABLES
+from seamline.data.columns import DOMAINS, EVENT_TYPES, RANGES, TABLES
 from seamline.errors import ConfigError
 
 
@@ -39,6 +41,19 @@ class TableMapping(BaseModel):
     timestamp_required: bool = True
     delimiter: str | None = None
     encoding: str | None = None  # text encoding of a CSV/TSV file that is not UTF-8
+    ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)  # column: [lo, hi]
+
+    @field_validator("ranges")
+    @classmethod
+    def _finite_ranges(cls, v: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+        for col, (lo, hi) in v.items():
+            if not (math.isfinite(lo) and math.isfinite(hi) and lo <= hi):
+                raise ValueError(f"ranges: {col} needs two finite numbers [low, high], low <= high")
+        return v
+
+    def range_of(self, table: str, column: str) -> tuple[float, float] | None:
+        """The plausible range of a numeric column: the mapping's, else the default."""
+        return self.ranges.get(column) or RANGES.get(table, {}).get(column)
 
     @field_validator("encoding")
     @classmethod
@@ -97,6 +112,12 @@ class Mapping(BaseModel):
 
     def for_table(self, table: str) -> TableMapping:
         tm: TableMapping = getattr(self, table)
+        numeric = [c.name for c in TABLES[table].values() if c.kind == "number"]
+        odd = sorted(set(tm.ranges) - set(numeric))
+        if odd:
+            raise ConfigError(
+                f"mapping for {table} sets ranges for {odd}; numeric columns: {', '.join(numeric)}"
+            )
         unknown = set(tm.columns) - set(TABLES[table])
         if unknown:
             raise ConfigError(

@@ -9,7 +9,8 @@ import duckdb
 import pyarrow as pa
 
 from seamline.data import readers
-from seamline.data.cleaning import NON_NEGATIVE, TIMESTAMP_FORMS
+from seamline.data.cleaning import NON_NEGATIVE, SEP, TIMESTAMP_FORMS
+from seamline.data.columns import MAX_ID_CHARS
 from seamline.data.mapping import TableMapping
 from seamline.data.readers import Source
 from seamline.data.store import count
@@ -28,13 +29,30 @@ MESSAGES = {
 }
 
 
-def _message(reason: str, value: str | None, column: str, allowed: tuple[str, ...]) -> str:
+def _message(
+    table: str, reason: str, value: str | None, column: str, tm: TableMapping
+) -> tuple[str, str]:
+    """The stored reason (without the stage's column suffix) and what was wrong."""
+    reason, _, canonical = reason.partition(SEP)
     key = "missing" if reason.startswith("missing_") else reason
     text = MESSAGES.get(key)
     if reason == "bad_event_type":
         text = (
-            f"is not an allowed event type ({', '.join(allowed)}; declare others as "
-            "custom_event_types in the mapping)"
+            f"is not an allowed event type ({', '.join(tm.allowed_event_types)}; declare "
+            "others as custom_event_types in the mapping)"
+        )
+    elif reason == "out_of_range":
+        lo, hi = tm.range_of(table, canonical) or (0.0, 0.0)
+        text = (
+            f"is outside the plausible range [{lo:g}, {hi:g}] of {canonical} (set `ranges` "
+            "in the mapping to change it)"
+        )
+    elif reason == "id_too_long":
+        text = f"is longer than {MAX_ID_CHARS} characters (the limit for ids)"
+    elif reason == "bad_id":
+        text = (
+            "is not a usable id (control, zero-width or bidi characters, or a JSON "
+            "object/array)"
         )
     elif text is None and reason.startswith("bad_"):  # bad_<number column>
         text = (
@@ -44,8 +62,10 @@ def _message(reason: str, value: str | None, column: str, allowed: tuple[str, ..
         )
     elif text is None:  # a reason without a message of its own: name it, never guess one
         text = f"is rejected ({reason})"
+    if value is not None and len(value) > 200:  # a giant id is shown cut, not whole
+        value = value[:200] + "..."
     shown = "(empty)" if value is None else repr(value)
-    return f"column {column!r}: {shown} {text}" if column else text
+    return reason, (f"column {column!r}: {shown} {text}" if column else text)
 
 
 def _line_breaks(raw: str) -> int:
@@ -68,10 +88,10 @@ def store_rejects(
     ).fetchall()
     breaks = {int(r[0]): _line_breaks(r[4]) for r in rows}
     lines = readers.record_lines(con, source, breaks, count(con, "stage"))
-    records = [
-        (lines[int(i)], col, reason, val, _message(reason, val, col, tm.allowed_event_types), raw)
-        for i, reason, col, val, raw in rows
-    ]
+    records: list[tuple[int, str, str, str | None, str, str]] = []
+    for i, reason, col, val, raw in rows:
+        stored, message = _message(table, reason, val, col, tm)
+        records.append((lines[int(i)], col, stored, val, message, raw))
     records += [
         (m.line, "", m.reason, None, f"{m.message}", json.dumps({"line": m.text}))
         for m in source.malformed
