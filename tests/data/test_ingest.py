@@ -408,7 +408,7 @@ def test_repeated_event_id_and_exact_rows(store: Store, events_csv: Callable[...
             ]
         )
     ).to_dict()
-    assert s["duplicates_by_kind"] == {"exact_row": 1, "repeated_event_id": 1}
+    assert s["duplicates_by_kind"] == {"conflicting_event_id": 1, "exact_row": 1}
     assert (s["accepted"], s["duplicates"]) == (3, 2)
     assert store.query("SELECT user_id FROM events WHERE event_id = 'e1'") == [("u1",)]
 

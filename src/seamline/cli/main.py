@@ -62,6 +62,8 @@ def _ingest_table(s: dict[str, Any]) -> None:
         )
     if s["bot_users_flagged"]:
         out.print(f"[yellow]{s['bot_users_flagged']} users flagged as bot-like[/yellow]")
+    if s.get("pii_policy"):
+        out.print("PII policy: " + ", ".join(s["pii_policy"]), highlight=False)
     if s.get("pii_masked"):
         out.print("PII masked: " + ", ".join(f"{k} {v:,}" for k, v in s["pii_masked"].items()))
 
@@ -141,6 +143,11 @@ def _quality_table(q: dict[str, Any]) -> None:
     )
     dr = q["date_range"]
     out.print(f"date range {dr['first']} .. {dr['last']}")
+    out.print(
+        f"events on items missing from the catalog (orphan_items) {q['orphan_items']:,}  "
+        f"PII policy {q.get('pii_policy') or 'none recorded'}",
+        highlight=False,
+    )
     t = Table(title="by domain")
     for c in ("domain", "events", "users", "items", "conversions", "revenue"):
         t.add_column(c, justify="left" if c == "domain" else "right")

@@ -310,10 +310,16 @@ class Interactions:
             raise ConfigError(f"unknown domain {domain!r}; allowed: {', '.join(DOMAINS)}")
         where = "" if domain is None else "WHERE domain = ?"
         params: list[Any] = [] if domain is None else [domain]
+        in_catalog = ""
+        if config is not None and config.exclude_orphan_items:
+            in_catalog = (" AND " if where else "WHERE ") + (
+                "EXISTS (SELECT 1 FROM items i "
+                "WHERE i.item_id = events.item_id AND i.domain = events.domain)"
+            )
         with ws.connect(read_only=True) as con:
             df = con.execute(
                 "SELECT user_id, item_id, domain, event_type, timestamp FROM events "
-                f"{where} ORDER BY timestamp, ingest_id, rowid",
+                f"{where}{in_catalog} ORDER BY timestamp, ingest_id, rowid",
                 params,
             ).df()
             info = con.execute(

@@ -24,6 +24,7 @@ from seamline.data.cleaning import plan, resolve_columns
 from seamline.data.columns import EXTRA, KEYS, TABLES
 from seamline.data.erased import reject_erased
 from seamline.data.mapping import TableMapping
+from seamline.data.pii_default import pii_in_force
 from seamline.data.pseudonyms import pseudonymise_stage
 from seamline.data.readers import Source, ident
 from seamline.data.rejects import store_rejects
@@ -83,9 +84,9 @@ def stage(
 ) -> Staged:
     """Validate `source` into the temporary table `stage_<table>`; nothing is stored yet."""
     started = time.perf_counter()
-    opts = resolve_privacy(con, privacy)
+    opts, policy = pii_in_force(resolve_privacy(con, privacy), privacy, tm)
     p = plan(table, source, tm, pii=opts.pii)
-    summary = TableSummary(file=source.label, table=table, extras=p.extras)
+    summary = TableSummary(file=source.label, table=table, extras=p.extras, pii_policy=policy)
     if opts.pii is not None:
         register_masker(con, opts.keyring)
     # The stage is built outside the transaction so its rowids are 0..n-1 in file order
@@ -275,11 +276,38 @@ def _insert_events(con: duckdb.DuckDBPyConnection, ingest_id: int, summary: Tabl
         row = con.execute(
             "SELECT count(*) FILTER (WHERE by_id), count(*) FILTER (WHERE NOT by_id) FROM dropped"
         ).fetchone() or (0, 0)
+        conflicts = _conflicting_ids(con) if row[0] else 0
         summary.duplicates_by_kind = {
-            k: int(v) for k, v in (("repeated_event_id", row[0]), ("exact_row", row[1])) if v
+            k: int(v)
+            for k, v in (
+                ("repeated_event_id", row[0] - conflicts),
+                ("conflicting_event_id", conflicts),
+                ("exact_row", row[1]),
+            )
+            if v
         }
+        if conflicts:
+            log.warning(
+                "%s: %d events reuse an event_id with different content (kept out: the "
+                "first one stays)",
+                summary.file,
+                conflicts,
+            )
     for t in ("keys", "suspect", "candidates", "dropped"):
         con.execute(f"DROP TABLE {t}")
+
+
+def _conflicting_ids(con: duckdb.DuckDBPyConnection) -> int:
+    """Events dropped for their event_id whose content matches no earlier event with that
+    id (stored, or earlier in the file): a reused id, not a repeat."""
+    content = _same_row("e", "s")
+    row = con.execute(
+        "SELECT count(*) FROM dropped d JOIN stage s ON s.rowid = d._i WHERE d.by_id "
+        f"AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = s.event_id AND {content}) "
+        "AND NOT EXISTS (SELECT 1 FROM stage e WHERE e.event_id = s.event_id "
+        f"AND e.rowid < s.rowid AND e.reject_reason IS NULL AND {content})"
+    ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _flag_bots(con: duckdb.DuckDBPyConnection, ingest_id: int) -> int:

@@ -12,6 +12,8 @@ A mapping is a YAML file with one optional section per table::
       timestamp_required: true          # false for datasets without time (e.g. Douban)
       encoding: gbk                     # a CSV/TSV file that is not UTF-8 (latin-1, big5 ...)
       ranges: {value: [0, 50000]}       # plausible range per numeric column (else RANGES)
+      pii_policy: drop                  # PII in free text: reject, hash, drop (default), allow
+      pii_columns: {notes: reject}      # per-column exceptions
     items: {columns: {item_id: article_id, title: prod_name}, domain: fashion}
     users: {columns: {user_id: customer_id}}
 """
@@ -27,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from seamline.data.columns import DOMAINS, EVENT_TYPES, RANGES, TABLES
 from seamline.errors import ConfigError
+from seamline.pii.policy import Action
 
 
 class TableMapping(BaseModel):
@@ -42,6 +45,10 @@ class TableMapping(BaseModel):
     delimiter: str | None = None
     encoding: str | None = None  # text encoding of a CSV/TSV file that is not UTF-8
     ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)  # column: [lo, hi]
+    # PII in free-text columns: reject, hash, drop or allow (default: the workspace's
+    # recorded policy, else drop), and per-column exceptions.
+    pii_policy: Action | None = None
+    pii_columns: dict[str, Action] = Field(default_factory=dict)
 
     @field_validator("ranges")
     @classmethod

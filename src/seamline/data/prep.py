@@ -43,6 +43,9 @@ class InteractionsConfig(SeamlineConfig):
     event_weights: dict[str, Weight] | None = None
     half_life_days: HalfLife = None
     aggregate: Literal["sum", "max", "binary"] = "sum"
+    # Events on items the catalog does not hold (`orphan_items` in `seamline quality`):
+    # true leaves them out of training and so out of recommendations.
+    exclude_orphan_items: bool = False
 
     def weights(self) -> dict[str, float]:
         """The event-type weights in force (the defaults when none are given)."""

@@ -94,14 +94,28 @@ def quality_summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "by_event_type": by_type,
         "events_per_day": per_day,
         "events_without_catalog_item": int(orphans[0]) if orphans else 0,
+        # The same count under the name ingest reports use; `exclude_orphan_items` in the
+        # interactions config leaves these events out of training and recommendations.
+        "orphan_items": int(orphans[0]) if orphans else 0,
+        "pii_policy": _latest_policy(ingests),
         "events_without_user_profile": int(orphans[1]) if orphans else 0,
         "bot_flagged_users": count(con, "bot_flags"),
         "missing_share": missing,
         "ingests": [
             {k: (_iso(v) if k == "started_at" else v) for k, v in r.items() if k != "summary"}
+            | {"pii_policy": json.loads(r["summary"]).get("pii_policy") or None}
             for r in ingests
         ],
     }
+
+
+def _latest_policy(ingests: list[dict[str, Any]]) -> str | None:
+    """The PII policy of the latest ingest (None: no ingest recorded one)."""
+    for row in reversed(ingests):
+        policy = json.loads(row["summary"]).get("pii_policy")
+        if policy:
+            return str(policy)
+    return None
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:

@@ -50,10 +50,7 @@ def _message(
     elif reason == "id_too_long":
         text = f"is longer than {MAX_ID_CHARS} characters (the limit for ids)"
     elif reason == "bad_id":
-        text = (
-            "is not a usable id (control, zero-width or bidi characters, or a JSON "
-            "object/array)"
-        )
+        text = "is not a usable id (control, zero-width or bidi characters, or a JSON object/array)"
     elif text is None and reason.startswith("bad_"):  # bad_<number column>
         text = (
             "is not a non-negative number"

@@ -25,6 +25,7 @@ class TableSummary:
     duplicates_by_kind: dict[str, int] = field(default_factory=dict)
     bot_users_flagged: int = 0
     pii_masked: dict[str, int] = field(default_factory=dict)
+    pii_policy: str = ""  # the PII policy that ran and where it came from
     extras: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -58,5 +59,6 @@ class IngestSummary:
             "duplicates_by_kind": self._merge("duplicates_by_kind"),
             "bot_users_flagged": self._sum("bot_users_flagged"),
             "pii_masked": self._merge("pii_masked"),
+            "pii_policy": sorted({p.pii_policy for p in self.parts if p.pii_policy}),
             "files": [p.to_dict() for p in self.parts],
         }

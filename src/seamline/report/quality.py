@@ -110,6 +110,12 @@ def _headline(q: Mapping[str, Any]) -> list[dict[str, Any]]:
             "note": None,
         },
         {
+            "key": "pii_policy",
+            "label": "PII policy (latest ingest)",
+            "value": q.get("pii_policy"),
+            "note": "free-text columns; where the policy came from in brackets",
+        },
+        {
             "key": "date_range",
             "label": "Date range",
             "value": (
