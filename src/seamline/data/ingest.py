@@ -24,14 +24,14 @@ from seamline.data.cleaning import plan, resolve_columns
 from seamline.data.columns import EXTRA, KEYS, TABLES
 from seamline.data.erased import reject_erased
 from seamline.data.mapping import TableMapping
-from seamline.data.pii_default import pii_in_force
+from seamline.data.pii_default import DEFAULT_SOURCE, pii_in_force
 from seamline.data.pseudonyms import pseudonymise_stage
 from seamline.data.readers import Source, ident
 from seamline.data.rejects import store_rejects
 from seamline.data.store import count, transaction
 from seamline.data.summary import IngestSummary, TableSummary
 from seamline.data.versions import bump_data_version
-from seamline.pii.patterns import register_masker
+from seamline.pii.patterns import mask, register_masker
 from seamline.pii.policy import PrivacyOptions
 from seamline.pii.policy import resolve as resolve_privacy
 from seamline.progress import Progress, step
@@ -94,10 +94,13 @@ def stage(
     with step(progress, f"validating {source.label}"):
         con.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {p.select_sql}")
         readers.collect_csv_errors(con, source)
-        if opts.pii is not None or opts.pseudonymise:
+        if opts.pseudonymise or not policy.endswith(DEFAULT_SOURCE):
             # A line that could not be parsed may hold anything: keep where, not what.
             for m in source.malformed:
                 m.text = "[withheld: privacy policy]"
+        else:  # the default policy: cut PII out, keep the rest of the line to diagnose it
+            for m in source.malformed:
+                m.text = mask(m.text, lambda kind, _span: f"[{kind} removed]")
         user_col = resolve_columns(table, source, tm).get("user_id")
         if "user_id" in TABLES[table]:  # tombstones hold raw ids and pseudonyms: check both
             reject_erased(con, user_col)

@@ -11,6 +11,7 @@ from seamline.pii.keyring import KeyRing
 from seamline.pii.policy import PiiPolicy, PrivacyOptions
 
 DEFAULT_PII = PiiPolicy(default="drop")
+DEFAULT_SOURCE = "(default)"
 
 
 def describe(pii: PiiPolicy) -> str:
@@ -35,4 +36,5 @@ def pii_in_force(
     keyring = resolved.keyring
     if keyring is None and pii.needs_key:
         keyring = KeyRing.load()  # a ConfigError naming the key's variables when unset
-    return replace(resolved, pii=pii, keyring=keyring), f"{describe(pii)} ({where})"
+    said = DEFAULT_SOURCE if where == "default" else f"({where})"
+    return replace(resolved, pii=pii, keyring=keyring), f"{describe(pii)} {said}"
