@@ -139,13 +139,13 @@ def _needs_parsing(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
     DuckDB cannot read at all (not UTF-8, over its own limit) needs the slow path too."""
     odd = "(strlen(t) - strlen(replace(t, '\"', ''))) % 2 = 1"
     try:
-        row = con.execute(
+        rows = con.execute(
             f"SELECT count(*) FILTER (WHERE {odd}), coalesce(max(strlen(t)), 0) "
             f"FROM {_lines_sql(path)}"
-        ).fetchone()
+        ).fetchall()
     except duckdb.Error:
         return True
-    return row is None or int(row[0]) > 0 or int(row[1]) > MAX_RECORD_CHARS
+    return not rows or int(rows[0][0]) > 0 or int(rows[0][1]) > MAX_RECORD_CHARS
 
 
 def scan_csv(
@@ -194,8 +194,8 @@ def _parse(
     feed = _Feed(lines)
     reader = csv.reader(feed, delimiter=delim, quotechar='"', doublequote=True, strict=True)
     refused: list[Refused] = []
-    setting = con.execute("SELECT current_setting('temp_directory')").fetchone()
-    folder = Path(setting[0] if setting and setting[0] else tempfile.gettempdir())
+    setting = con.execute("SELECT current_setting('temp_directory')").fetchall()
+    folder = Path(setting[0][0] if setting and setting[0][0] else tempfile.gettempdir())
     folder.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix="ingest-", suffix=".csv", dir=folder)
     copy = Path(name)

@@ -88,8 +88,9 @@ class PrivacyOptions:
 
 
 def _meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
-    row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
-    return None if row is None else str(row[0])
+    # fetchall, not fetchone: a half-read result blocks registering functions later on.
+    rows = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+    return str(rows[0][0]) if rows else None
 
 
 def resolve(con: duckdb.DuckDBPyConnection, given: PrivacyOptions | None) -> PrivacyOptions:
