@@ -137,3 +137,11 @@ def test_a_second_rewrite_is_told_the_workspace_is_busy(tmp_path: Path) -> None:
         pass
     with rewrite_guard(tmp_path):  # released with the first holder
         pass
+
+
+def test_forget_in_a_path_with_a_quote(ws_copy: Workspace, planted: str, tmp_path: Path) -> None:
+    odd = tmp_path / "o'brien ws';--"
+    ws_copy.path.rename(odd)
+    ws = Workspace(odd)
+    assert forget_user(ws, planted)["events"] == 5
+    assert _files_holding(ws, planted) == []

@@ -78,6 +78,8 @@ def compact(folder: Path) -> None:
     if db.exists():
         con = duckdb.connect()
         try:
+            # Spill (if ever) inside the workspace, not into the current directory.
+            con.execute(f"SET temp_directory = {_quote(folder / 'tmp')}")
             con.execute(f"ATTACH {_quote(db)} AS old")
             con.execute("CHECKPOINT old")  # fold the write-ahead log in before copying
             con.execute(f"ATTACH {_quote(fresh)} AS fresh")
