@@ -136,6 +136,28 @@ def test_report_counts_the_holdout(world: tuple[Workspace, Path]) -> None:
     assert sum(rep["arms"].values()) == len(arms) - held
 
 
+def test_breakdown_by_the_latest_segments(world: tuple[Workspace, Path]) -> None:
+    from seamline.features import build_features
+    from seamline.segments.api import run_segmentation, segment_list
+
+    ws, _ = world
+    create_experiment(ws, ExperimentConfig("by-segment", metrics=("conversion",)))
+    arms = assign_users(ws, "by-segment", [f"U{i:07d}" for i in range(1, USERS + 1)])
+    with pytest.raises(ConfigError, match="no segments in this workspace yet"):
+        experiment_report(ws, "by-segment", segment_by="segment")
+    build_features(ws)
+    run_segmentation(ws)
+    rep = experiment_report(ws, "by-segment", segment_by="segment")
+    names = {s["name_en"] for s in segment_list(ws)}
+    assert {r["segment"] for r in rep["segments"]} <= names | {"unknown"}
+    per_arm = {a: 0 for a in rep["arms"]}
+    for r in rep["segments"]:
+        per_arm[r["arm"]] += r["n_treatment"]
+    treated = [a for a in rep["arms"] if a != rep["control"]]
+    assert {a: per_arm[a] for a in treated} == {a: rep["arms"][a] for a in treated}
+    assert sum(rep["arms"].values()) == len(arms)
+
+
 def test_errors_name_what_is_wrong(world: tuple[Workspace, Path]) -> None:
     ws, _ = world
     with pytest.raises(DataError, match="no experiment 'nope'"):

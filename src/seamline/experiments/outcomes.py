@@ -18,7 +18,6 @@ from typing import Any
 import duckdb
 
 from seamline.data.columns import CONVERSION_SQL
-from seamline.data.schema import has_table
 from seamline.errors import ConfigError
 from seamline.experiments.aggregates import ColumnSums
 from seamline.experiments.analyze import MetricSpec
@@ -176,30 +175,16 @@ def arm_sums(
 
 def _segment_join(con: duckdb.DuckDBPyConnection, by: str) -> tuple[str, str]:
     if by == "segment":
-        if not (has_table(con, "segments") and has_table(con, "segment_runs")):
+        from seamline.segments.api import latest_labels_sql
+
+        # The segments stage owns its tables: it hands over the latest run's labels.
+        labels = latest_labels_sql(con)
+        if labels is None:
             raise ConfigError(
                 "no segments in this workspace yet: run `seamline segment` first, or break "
                 "down by a users column (gender, age_band, city, occupation)"
             )
-        # The latest run, each segment labelled by its readable name when profiled.
-        named = has_table(con, "segment_profiles")
-        label = (
-            "coalesce(p.name_en, 'segment ' || CAST(g.segment AS VARCHAR))"
-            if named
-            else "'segment ' || CAST(g.segment AS VARCHAR)"
-        )
-        profiles = (
-            "LEFT JOIN segment_profiles p ON p.run_id = g.run_id AND p.segment = g.segment"
-            if named
-            else ""
-        )
-        return (
-            f"""LEFT JOIN (SELECT g.user_id, {label} AS seg FROM segments g {profiles}
-                 WHERE g.run_id = (SELECT run_id FROM segment_runs
-                                   ORDER BY created_at DESC, run_id DESC LIMIT 1)) s
-               USING (user_id)""",
-            "coalesce(s.seg, 'unknown')",
-        )
+        return f"LEFT JOIN {labels} s USING (user_id)", "coalesce(s.label, 'unknown')"
     if by in BREAKDOWNS:
         return (
             f'LEFT JOIN (SELECT user_id, CAST("{by}" AS VARCHAR) AS seg FROM users) s '

@@ -202,6 +202,22 @@ def latest_run(workspace: Workspace) -> dict[str, Any] | None:
     }
 
 
+def latest_labels_sql(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The latest run's segment of every user as a SQL subquery with columns (user_id,
+    label), the label being the segment's English name when profiled, else `segment N`;
+    None before any run. Other stages join it in their own SQL (one statement, any engine)."""
+    if not (has_table(con, "segments") and has_table(con, "segment_runs")):
+        return None
+    number = "'segment ' || CAST(g.segment AS VARCHAR)"
+    label, profiles = number, ""
+    if has_table(con, "segment_profiles"):
+        label = f"coalesce(p.name_en, {number})"
+        profiles = "LEFT JOIN segment_profiles p ON p.run_id = g.run_id AND p.segment = g.segment"
+    return f"""(SELECT g.user_id, {label} AS label FROM segments g {profiles}
+                WHERE g.run_id = (SELECT run_id FROM segment_runs
+                                  ORDER BY created_at DESC, run_id DESC LIMIT 1))"""
+
+
 def segment_list(workspace: Workspace) -> list[dict[str, Any]]:
     """Segments of the latest run: [{id, size, name_en, name_zh, profile}] by id."""
     with connect(workspace, read_only=True) as con:
