@@ -27,6 +27,12 @@ def serve(
         list[str] | None, typer.Option(help="Allow browser calls from this origin (repeat).")
     ] = None,
     max_body_mb: Annotated[float, typer.Option(help="Largest request body, MB.")] = 16.0,
+    max_extra_keys: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Most distinct non-canonical keys in one event batch (413 beyond)."
+        ),
+    ] = 10_000,
     access_log: Annotated[
         bool, typer.Option(help="Log each request (route template, status, time; no ids).")
     ] = False,
@@ -43,6 +49,7 @@ def serve(
         workspace=workspace,
         cors_origins=cors or [],
         max_body_bytes=int(max_body_mb * 1024 * 1024),
+        max_extra_keys=max_extra_keys,
     )
     if access_log:
         enable_access_log()
