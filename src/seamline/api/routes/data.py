@@ -35,7 +35,7 @@ def post_events(body: schemas.EventsIn, key: Ingest, s: Svc) -> dict[str, Any]:
 def quality(
     key: Read,
     s: Svc,
-    offset: Annotated[int, Query(ge=0, description="Batch groups to skip.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31, description="Batch groups to skip.")] = 0,
     limit: Annotated[int, Query(ge=1, le=500, description="Batch groups per page.")] = 50,
 ) -> dict[str, Any]:
     """The data-quality summary (as `seamline quality --json`); ingest batches grouped by
