@@ -10,7 +10,7 @@ from seamline.pii.policy import PiiPolicy, PrivacyOptions
 from seamline.workspace import Workspace
 
 if TYPE_CHECKING:
-    from conftest import Store
+    from _support.store import Store
 
 HEADER = "event_id,user_id,item_id,domain,event_type,timestamp,value"
 

@@ -12,7 +12,7 @@ from seamline.data.columns import MAX_ID_CHARS, RANGES
 from seamline.errors import ConfigError
 
 if TYPE_CHECKING:
-    from conftest import Store
+    from _support.store import Store
 
 HEADER = "event_id,user_id,item_id,domain,event_type,timestamp,value,quantity,rating"
 
