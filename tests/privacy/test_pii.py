@@ -221,11 +221,17 @@ def test_pii_rejects_say_pii_not_a_number(store) -> None:
 def test_a_reason_without_a_message_is_named_not_called_a_number() -> None:
     # The root of "PII rejects say 'is not a finite number'": any reason missing from the
     # message table fell through to the message of bad numbers.
+    from seamline.data.mapping import Mapping
     from seamline.data.rejects import _message
 
-    assert _message("pii_email", "[redacted]", "description", ()).endswith(
+    tm = Mapping().for_table("items")
+
+    def text(reason: str, value: str, column: str) -> str:
+        return _message("items", reason, value, column, tm)[1]
+
+    assert text("pii_email", "[redacted]", "description").endswith(
         "holds PII (email); the PII policy rejects the row"
     )
-    text = _message("some_new_reason", "x", "title", ())
-    assert "number" not in text and "some_new_reason" in text
-    assert _message("bad_price", "-1", "price", ()).endswith("is not a non-negative number")
+    new = text("some_new_reason", "x", "title")
+    assert "number" not in new and "some_new_reason" in new
+    assert text("bad_price", "-1", "price").endswith("is not a non-negative number")
