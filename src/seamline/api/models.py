@@ -13,13 +13,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from seamline.errors import SeamlineError
+from seamline.errors import NotFittedError, SeamlineError
 from seamline.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
 
-class NoModel(Exception):
+class NoModel(NotFittedError):
     """No usable recommender in the workspace; the message says how to get one."""
 
 
@@ -54,7 +54,9 @@ class ModelCache:
 
     @property
     def folder(self) -> Path:
-        return self.ws.path / "models"
+        from seamline.recommend.store import models_dir
+
+        return models_dir(self.ws)
 
     def set(self, model: Any, name: str) -> None:
         """Serve `model` until the model store changes (tests, warm starts)."""
