@@ -27,7 +27,7 @@ from seamline.data.mapping import TableMapping
 from seamline.data.pii_default import DEFAULT_SOURCE, pii_in_force
 from seamline.data.pseudonyms import pseudonymise_stage
 from seamline.data.readers import Source, ident
-from seamline.data.rejects import store_rejects
+from seamline.data.rejects import Reject, collect_rejects, store_rejects
 from seamline.data.store import count, transaction
 from seamline.data.summary import IngestSummary, TableSummary
 from seamline.data.versions import bump_data_version
@@ -53,6 +53,7 @@ class Staged:
     tm: TableMapping
     summary: TableSummary
     started: float
+    rejects: list[Reject]
 
 
 def ingest_source(
@@ -110,9 +111,10 @@ def stage(
         if p.pii_count_sql is not None:  # every span, not one kind per value
             rows = con.execute(p.pii_count_sql).fetchall()
             summary.pii_masked = {str(k): int(n) for k, n in rows}
+        rejects = collect_rejects(con, table, source, tm)
         con.execute(f"DROP TABLE IF EXISTS stage_{table}")
         con.execute(f"ALTER TABLE stage RENAME TO stage_{table}")
-    return Staged(table, source, tm, summary, started)
+    return Staged(table, source, tm, summary, started, rejects)
 
 
 def store_staged(
@@ -126,7 +128,7 @@ def store_staged(
     ingest_id = _next_ingest_id(con)
     staged_rows = count(con, "stage")
     summary.rows = staged_rows + len(source.malformed)
-    store_rejects(con, ingest_id, table, source, staged.tm, summary)
+    store_rejects(con, ingest_id, table, source, staged.rejects, summary)
     with step(progress, f"deduplicating and storing {table}"):
         if table == "events":
             _insert_events(con, ingest_id, summary)

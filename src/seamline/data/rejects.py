@@ -70,22 +70,23 @@ def _line_breaks(raw: str) -> int:
     return sum(v.count("\n") for v in json.loads(raw).values() if isinstance(v, str))
 
 
-def store_rejects(
-    con: duckdb.DuckDBPyConnection,
-    ingest_id: int,
-    table: str,
-    source: Source,
-    tm: TableMapping,
-    summary: TableSummary,
-) -> None:
-    """Copy rejected rows (and malformed lines) into `rejects`, once per file line."""
+Reject = tuple[int, str, str, str | None, str, str]  # line, column, reason, value, message, raw
+
+
+def collect_rejects(
+    con: duckdb.DuckDBPyConnection, table: str, source: Source, tm: TableMapping
+) -> list[Reject]:
+    """The rejected rows of `stage` and the source's malformed lines, each at its file line.
+
+    Runs before the store's transaction: finding lines may scan the file, and a scan that
+    fails (and falls back to counting) must not abort a transaction."""
     rows = con.execute(
         "SELECT rowid, reject_reason, reject_column, reject_value, reject_raw "
         "FROM stage WHERE reject_reason IS NOT NULL ORDER BY rowid"
     ).fetchall()
     breaks = {int(r[0]): _line_breaks(r[4]) for r in rows}
     lines = readers.record_lines(con, source, breaks, count(con, "stage"))
-    records: list[tuple[int, str, str, str | None, str, str]] = []
+    records: list[Reject] = []
     for i, reason, col, val, raw in rows:
         stored, message = _message(table, reason, val, col, tm)
         records.append((lines[int(i)], col, stored, val, message, raw))
@@ -93,6 +94,18 @@ def store_rejects(
         (m.line, "", m.reason, None, f"{m.message}", json.dumps({"line": m.text}))
         for m in source.malformed
     ]
+    return records
+
+
+def store_rejects(
+    con: duckdb.DuckDBPyConnection,
+    ingest_id: int,
+    table: str,
+    source: Source,
+    records: list[Reject],
+    summary: TableSummary,
+) -> None:
+    """Copy collected rejects into `rejects`, once per file line."""
     summary.rejected = len(records)
     summary.rejected_by_reason = dict(sorted(Counter(r[2] for r in records).items()))
     if not records:
