@@ -30,25 +30,19 @@ MESSAGES = {
 
 
 def _message(
-    reason: str,
-    value: str | None,
-    column: str,
-    allowed: tuple[str, ...] = (),
-    *,
-    table: str = "events",
-    tm: TableMapping | None = None,
-) -> str:
-    """What was wrong, for one rejected value (`reason` may carry the stage's column)."""
+    table: str, reason: str, value: str | None, column: str, tm: TableMapping
+) -> tuple[str, str]:
+    """The stored reason (without the stage's column suffix) and what was wrong."""
     reason, _, canonical = reason.partition(SEP)
     key = "missing" if reason.startswith("missing_") else reason
     text = MESSAGES.get(key)
     if reason == "bad_event_type":
         text = (
-            f"is not an allowed event type ({', '.join(allowed)}; declare "
+            f"is not an allowed event type ({', '.join(tm.allowed_event_types)}; declare "
             "others as custom_event_types in the mapping)"
         )
     elif reason == "out_of_range":
-        lo, hi = (tm or TableMapping()).range_of(table, canonical) or (0.0, 0.0)
+        lo, hi = tm.range_of(table, canonical) or (0.0, 0.0)
         text = (
             f"is outside the plausible range [{lo:g}, {hi:g}] of {canonical} (set `ranges` "
             "in the mapping to change it)"
@@ -68,7 +62,7 @@ def _message(
     if value is not None and len(value) > 200:  # a giant id is shown cut, not whole
         value = value[:200] + "..."
     shown = "(empty)" if value is None else repr(value)
-    return f"column {column!r}: {shown} {text}" if column else text
+    return reason, (f"column {column!r}: {shown} {text}" if column else text)
 
 
 def _line_breaks(raw: str) -> int:
@@ -94,8 +88,8 @@ def collect_rejects(
     lines = readers.record_lines(con, source, breaks, count(con, "stage"))
     records: list[Reject] = []
     for i, reason, col, val, raw in rows:
-        message = _message(reason, val, col, tm.allowed_event_types, table=table, tm=tm)
-        records.append((lines[int(i)], col, reason.partition(SEP)[0], val, message, raw))
+        stored, message = _message(table, reason, val, col, tm)
+        records.append((lines[int(i)], col, stored, val, message, raw))
     records += [
         (m.line, "", m.reason, None, f"{m.message}", json.dumps({"line": m.text}))
         for m in source.malformed
