@@ -29,19 +29,30 @@ class MainJobEvaluation(EvaluationConfig):
 
 
 @dataclass(frozen=True)
+class BestModel:
+    """The evaluation's best model, refitted on all events as the workspace default."""
+
+    name: str
+    ndcg: float  # NDCG@k on the evaluation's test users
+    params: dict[str, Any]  # chosen on the validation split
+    fitted: dict[str, Any]  # the fit's summary: name, path, seconds, users, items
+
+
+@dataclass(frozen=True)
 class RecommendResult(StageResult):
-    best: dict[str, Any] | None  # the default model: name, params, path, NDCG@k, ...
+    best: BestModel | None
     split: dict[str, Any]  # the evaluation split's sizes and fingerprint
     k: int = 10
 
     def to_dict(self) -> dict[str, Any]:
-        return {"best": self.best, "split": self.split}
+        best = self.best
+        out = {**best.fitted, "params": best.params, f"ndcg@{self.k}": best.ndcg} if best else None
+        return {"best": out, "split": self.split}
 
     def summary(self) -> list[str]:
-        if not self.best:
+        if self.best is None:
             return []
-        ndcg = f"ndcg@{self.k}"
-        return [f"default recommender: {self.best['name']} (NDCG@{self.k} {self.best[ndcg]:.4f})"]
+        return [f"default recommender: {self.best.name} (NDCG@{self.k} {self.best.ndcg:.4f})"]
 
 
 class RecommendStage:
@@ -55,7 +66,12 @@ class RecommendStage:
         from seamline.evaluate.runner import evaluate_and_fit
 
         out = evaluate_and_fit(ctx.workspace, config, progress)
-        return RecommendResult(best=out["best"], split=out["split"], k=config.k)
+        best, metric = out["best"], f"ndcg@{config.k}"
+        chosen = None
+        if best is not None:
+            fitted = {key: v for key, v in best.items() if key not in ("params", metric)}
+            chosen = BestModel(best["name"], float(best[metric]), best["params"], fitted)
+        return RecommendResult(best=chosen, split=out["split"], k=config.k)
 
     def section(self, workspace: Workspace) -> Section | None:
         from seamline.report.recommend import recommend_section
