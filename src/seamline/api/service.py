@@ -63,8 +63,7 @@ class ServiceWorkspace(Workspace):
         assert self._con is not None
         cur = self._con.cursor()
         try:
-            # Cursors do not inherit session settings.
-            cur.execute("SET TimeZone = 'UTC'")
+            store.session(cur)  # cursors do not inherit session settings
             if read_only:
                 yield cur
             else:

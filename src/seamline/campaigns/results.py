@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from seamline.data.browse import plain, rows
+from seamline.data.store import Store
 from seamline.errors import DataError
 from seamline.experiments.analyze import json_ready
 from seamline.experiments.assignment import ExperimentConfig
@@ -17,7 +18,6 @@ from seamline.experiments.daily import daily_arm_revenue
 from seamline.experiments.kpis import discount_cost, incremental_revenue, incremental_roi
 from seamline.experiments.report import experiment_report
 from seamline.experiments.store import get_experiment, list_experiments
-from seamline.workspace import Workspace
 
 
 def _discount(cfg: ExperimentConfig) -> float | None:
@@ -25,7 +25,7 @@ def _discount(cfg: ExperimentConfig) -> float | None:
     return float(d) if d else None
 
 
-def coupon_redemptions(ws: Workspace) -> list[dict[str, Any]]:
+def coupon_redemptions(ws: Store) -> list[dict[str, Any]]:
     """Per coupon id in the events: redemptions, users, revenue, first and last use and the
     domains it was used in."""
     with ws.connect(read_only=True) as con:
@@ -38,7 +38,7 @@ def coupon_redemptions(ws: Workspace) -> list[dict[str, Any]]:
         )
 
 
-def campaigns(ws: Workspace) -> dict[str, Any]:
+def campaigns(ws: Store) -> dict[str, Any]:
     """Coupon redemptions from the events and, for each experiment that carries a coupon
     (a campaign with a control group) and has exposures, its uplift per metric, KPIs per
     arm and the incremental revenue and ROI curve."""
@@ -67,7 +67,7 @@ def campaigns(ws: Workspace) -> dict[str, Any]:
 
 
 def campaign_curve(
-    ws: Workspace, cfg: ExperimentConfig, exposed: dict[str, int], discount: float | None
+    ws: Store, cfg: ExperimentConfig, exposed: dict[str, int], discount: float | None
 ) -> list[dict[str, Any]]:
     """Per day of the window (`exposed`: users per arm): cumulative revenue per exposed
     user in each arm, the
@@ -99,7 +99,7 @@ def campaign_curve(
     return out
 
 
-def experiments_overview(ws: Workspace) -> list[dict[str, Any]]:
+def experiments_overview(ws: Store) -> list[dict[str, Any]]:
     """Every experiment with its exposures, and its analysis when it has exposures."""
     out = []
     for exp in list_experiments(ws):

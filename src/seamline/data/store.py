@@ -35,6 +35,11 @@ class Store(Protocol):
 WorkspaceHandle = Store  # the name privacy operations type against
 
 
+def store_exists(ws: Store) -> bool:
+    """Whether the workspace's DuckDB file exists yet (readers skip a workspace without one)."""
+    return (ws.path / DB_FILE).exists()
+
+
 def session(con: duckdb.DuckDBPyConnection) -> None:
     """Per-connection settings; a cursor does not inherit them, so cursors call this too."""
     con.execute("SET TimeZone = 'UTC'")

@@ -18,7 +18,7 @@ from seamline.errors import ConfigError, DataError
 from seamline.evaluate.splits import Split, last_per_pair, make_split
 
 if TYPE_CHECKING:
-    from seamline.workspace import Workspace
+    from seamline.data.store import Store
 
 Ints = npt.NDArray[np.int64]
 
@@ -45,7 +45,7 @@ class EventLog:
         return len(self.item_ids)
 
 
-def load_log(ws: Workspace | None, *, frame: pd.DataFrame | None = None) -> EventLog:
+def load_log(ws: Store | None, *, frame: pd.DataFrame | None = None) -> EventLog:
     """The workspace's events (or `frame`, already chronological) as an `EventLog`."""
     if frame is None:
         if ws is None:

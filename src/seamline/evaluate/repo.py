@@ -14,12 +14,12 @@ from seamline.data import schema
 from seamline.evaluate.results import EvaluationResult
 
 if TYPE_CHECKING:
-    from seamline.workspace import Workspace
+    from seamline.data.store import Store
 
 TABLES = ("evaluation_runs", "evaluation_results")  # declared in data.schema
 
 
-def save_result(ws: Workspace, result: EvaluationResult) -> int:
+def save_result(ws: Store, result: EvaluationResult) -> int:
     """Store a result in `evaluation_runs` / `evaluation_results`; returns its run id."""
     with ws.connect() as con:
         schema.ensure(con, *TABLES)
@@ -45,7 +45,7 @@ def save_result(ws: Workspace, result: EvaluationResult) -> int:
     return run_id
 
 
-def latest_results(ws: Workspace) -> list[dict[str, Any]]:
+def latest_results(ws: Store) -> list[dict[str, Any]]:
     """The most recent stored run per (split, k, domain), newest first, as dicts."""
     with ws.connect(read_only=True) as con:
         if not schema.has_table(con, "evaluation_runs"):

@@ -39,7 +39,7 @@ from seamline.evaluate.tuning import FitFn, Scorer, score_split, tune
 from seamline.progress import Progress, step
 
 if TYPE_CHECKING:
-    from seamline.workspace import Workspace
+    from seamline.data.store import Store
 
 # Callers import these from the runner (the module they lived in before the split).
 __all__ = [
@@ -82,7 +82,7 @@ def _check_models(models: list[str]) -> None:
 
 
 def evaluate(
-    ws: Workspace,
+    ws: Store,
     config: EvaluationConfig | Sequence[str] | str | None = None,
     *,
     fit: FitFn | None = None,
@@ -163,7 +163,7 @@ def evaluate(
 
 
 def fit_best(
-    ws: Workspace, result: EvaluationResult, progress: Progress | None = None
+    ws: Store, result: EvaluationResult, progress: Progress | None = None
 ) -> dict[str, Any] | None:
     """Fit the evaluation's best model (by NDCG@k) on all the workspace's events with the
     parameters chosen on validation, save it and make it the workspace's default model."""
@@ -178,7 +178,7 @@ def fit_best(
 
 
 def evaluate_and_fit(
-    ws: Workspace, config: EvaluationConfig, progress: Progress | None = None
+    ws: Store, config: EvaluationConfig, progress: Progress | None = None
 ) -> dict[str, Any]:
     """The main job's evaluation: every model over every item (tuned as configured), then
     each of `config.domains` alone (untuned), then the best model fitted on all events

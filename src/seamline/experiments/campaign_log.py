@@ -12,11 +12,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from seamline.data.store import Store
 from seamline.errors import DataError
 from seamline.experiments.assignment import ExperimentConfig
 from seamline.experiments.report import experiment_report
 from seamline.experiments.store import create_experiment, record_exposures
-from seamline.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ CAMPAIGN_EXPERIMENT = "coupon-sep2026"
 
 
 def import_synthetic_campaign(
-    ws: Workspace, world_dir: str | Path, name: str = CAMPAIGN_EXPERIMENT
+    ws: Store, world_dir: str | Path, name: str = CAMPAIGN_EXPERIMENT
 ) -> ExperimentConfig:
     """Record the synthetic world's coupon campaign as an experiment: its design (arms,
     window, coupon) from `truth/campaign.json` and who got the coupon from
@@ -71,7 +71,7 @@ def import_synthetic_campaign(
 
 
 def analyze_synthetic_campaign(
-    ws: Workspace, world_dir: str | Path, *, alpha: float = 0.05, cuped: bool = True
+    ws: Store, world_dir: str | Path, *, alpha: float = 0.05, cuped: bool = True
 ) -> dict[str, Any]:
     """Import the synthetic coupon campaign (if needed) and return its experiment report,
     with CUPED on the pre-period and the offer priced at the coupon's discount."""

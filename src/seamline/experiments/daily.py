@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from seamline.data.columns import CONVERSION_SQL
+from seamline.data.store import Store
 from seamline.experiments.assignment import ExperimentConfig
-from seamline.workspace import Workspace
 
 
-def daily_arm_revenue(ws: Workspace, cfg: ExperimentConfig) -> list[tuple[str, str, float, float]]:
+def daily_arm_revenue(ws: Store, cfg: ExperimentConfig) -> list[tuple[str, str, float, float]]:
     """(day, arm, revenue, coupon value) per UTC day of the experiment's window and arm:
     revenue of conversions, and the value paid on events that carry a coupon."""
     where = ["x.experiment = ?"]

@@ -11,17 +11,17 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from seamline.data.store import Store
 from seamline.errors import DataError
 from seamline.experiments.compare import analyze_sums
 from seamline.experiments.kpis import add_incremental, compute_kpis
 from seamline.experiments.outcomes import arm_sums, metric_specs
 from seamline.experiments.spec import Method
 from seamline.experiments.store import ensure_tables, exposure_groups, holdout_count, load_design
-from seamline.workspace import Workspace
 
 
 def experiment_report(
-    ws: Workspace,
+    ws: Store,
     name: str,
     *,
     metrics: Sequence[str] | None = None,

@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 
 from seamline.data import schema
+from seamline.data.store import Store
 from seamline.errors import ConfigError, DataError, NotFoundError
 from seamline.experiments import window
 from seamline.experiments.assignment import (
@@ -24,7 +25,6 @@ from seamline.experiments.assignment import (
     assign,
     check_exclusive,
 )
-from seamline.workspace import Workspace
 
 TABLES = ("experiments", "exposures")  # declared in data.schema
 
@@ -56,7 +56,7 @@ def load_design(con: duckdb.DuckDBPyConnection, name: str) -> ExperimentConfig:
 
 
 def create_experiment(
-    ws: Workspace, config: ExperimentConfig | Mapping[str, Any], *, replace: bool = False
+    ws: Store, config: ExperimentConfig | Mapping[str, Any], *, replace: bool = False
 ) -> ExperimentConfig:
     """Store an experiment's design. Re-creating the same design is a no-op; a different
     one under an existing name needs `replace=True` (its exposures are kept)."""
@@ -82,13 +82,13 @@ def create_experiment(
     return cfg
 
 
-def get_experiment(ws: Workspace, name: str) -> ExperimentConfig:
+def get_experiment(ws: Store, name: str) -> ExperimentConfig:
     with ws.connect() as con:
         ensure_tables(con)
         return load_design(con, name)
 
 
-def list_experiments(ws: Workspace) -> list[dict[str, Any]]:
+def list_experiments(ws: Store) -> list[dict[str, Any]]:
     """Every experiment with its arms, status and exposures per arm."""
     with ws.connect() as con:
         ensure_tables(con)
@@ -119,15 +119,13 @@ def list_experiments(ws: Workspace) -> list[dict[str, Any]]:
     return out
 
 
-def assign_user(
-    ws: Workspace, name: str, user_id: str, *, at: datetime | None = None
-) -> str | None:
+def assign_user(ws: Store, name: str, user_id: str, *, at: datetime | None = None) -> str | None:
     """The user's arm (deterministic); records the first exposure. None when the user is
     outside the experiment's share of its layer (nothing recorded)."""
     return assign_users(ws, name, [user_id], at=at)[0]
 
 
-def assign_live(ws: Workspace, name: str, user_id: str) -> str | None:
+def assign_live(ws: Store, name: str, user_id: str) -> str | None:
     """`assign_user` for apps asking now: refused (`ConflictError`) when the experiment is
     not running (before its start or from its end), so nothing is recorded outside it."""
     window.check_open(get_experiment(ws, name))
@@ -135,7 +133,7 @@ def assign_live(ws: Workspace, name: str, user_id: str) -> str | None:
 
 
 def assign_users(
-    ws: Workspace, name: str, user_ids: Sequence[str], *, at: datetime | None = None
+    ws: Store, name: str, user_ids: Sequence[str], *, at: datetime | None = None
 ) -> list[str | None]:
     with ws.connect() as con:
         ensure_tables(con)
@@ -179,7 +177,7 @@ def _insert_exposures(
 
 
 def record_exposures(
-    ws: Workspace,
+    ws: Store,
     name: str,
     rows: Iterable[tuple[str, str]],
     *,

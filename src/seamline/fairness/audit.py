@@ -29,7 +29,7 @@ from seamline.fairness.groups import quality_by_group, selection_by_group
 from seamline.fairness.rerank import ndcg_at_k, rerank
 
 if TYPE_CHECKING:
-    from seamline.workspace import Workspace
+    from seamline.data.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def _split(events: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
     return events[~np.isin(pair, held)], test
 
 
-def fairness_audit(ws: Workspace, config: FairnessConfig | None = None) -> dict[str, Any]:
+def fairness_audit(ws: Store, config: FairnessConfig | None = None) -> dict[str, Any]:
     """Run the audit, store it in `fairness_runs`, return it (see the module doc)."""
     from seamline.data.dataset import Interactions
     from seamline.recommend.registry import make
@@ -192,7 +192,7 @@ def fairness_audit(ws: Workspace, config: FairnessConfig | None = None) -> dict[
     return result
 
 
-def latest_audit(ws: Workspace) -> dict[str, Any] | None:
+def latest_audit(ws: Store) -> dict[str, Any] | None:
     with ws.connect(read_only=True) as con:
         if not schema.has_table(con, "fairness_runs"):
             return None

@@ -8,13 +8,10 @@ and a buy flag. Families aggregate it per user; nothing else touches the raw tab
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
-import duckdb
 from pydantic import Field, field_validator
 
 from seamline.config import SeamlineConfig
@@ -22,16 +19,7 @@ from seamline.errors import ConfigError
 from seamline.features._sql import BUY_TYPES, RETURN_TYPES, in_list, iso_weekday, median
 
 if TYPE_CHECKING:
-    from seamline.workspace import Workspace
-
-
-@contextmanager
-def connect(workspace: Workspace, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The workspace store without DuckDB's progress bar, which would write to stdout (and
-    so into `--json` output) on long queries; Seamline reports progress its own way."""
-    with workspace.connect(read_only=read_only) as con:
-        con.execute("SET enable_progress_bar = false")
-        yield con
+    pass
 
 
 FAMILIES: tuple[str, ...] = (

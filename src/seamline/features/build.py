@@ -33,11 +33,11 @@ from seamline.features import (
     wtp,
 )
 from seamline.features._sql import quote, slug
-from seamline.features.base import Context, FeatureConfig, base_sql, connect
+from seamline.features.base import Context, FeatureConfig, base_sql
 from seamline.progress import Progress, step
 
 if TYPE_CHECKING:
-    from seamline.workspace import Workspace
+    from seamline.data.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,7 @@ def _next_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def build_features(
-    workspace: Workspace,
+    workspace: Store,
     config: FeatureConfig | None = None,
     progress: Progress | None = None,
 ) -> FeatureRun:
@@ -156,7 +156,7 @@ def build_features(
     cfg = config or FeatureConfig()
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    with connect(workspace) as con:
+    with workspace.connect() as con:
         n_events = con.execute("SELECT count(*) FROM events").fetchone()
         if not n_events or not n_events[0]:
             raise DataError(
@@ -276,9 +276,9 @@ def _store(
     return version
 
 
-def feature_columns(workspace: Workspace) -> list[dict[str, str]]:
+def feature_columns(workspace: Store) -> list[dict[str, str]]:
     """Name, family and description of every column of the current `user_features`."""
-    with connect(workspace, read_only=True) as con:
+    with workspace.connect(read_only=True) as con:
         if not has_table(con, VERSIONS_TABLE) or not has_table(con, TABLE):
             return []
         row = con.execute(
@@ -287,9 +287,9 @@ def feature_columns(workspace: Workspace) -> list[dict[str, str]]:
     return list(json.loads(row[0])) if row else []
 
 
-def load_features(workspace: Workspace, columns: list[str] | None = None) -> pd.DataFrame:
+def load_features(workspace: Store, columns: list[str] | None = None) -> pd.DataFrame:
     """The current `user_features` table (optionally only some columns), by user_id."""
-    with connect(workspace, read_only=True) as con:
+    with workspace.connect(read_only=True) as con:
         if not has_table(con, TABLE):
             raise DataError(
                 f"workspace {workspace.path} has no user features yet: run "

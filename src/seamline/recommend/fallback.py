@@ -15,12 +15,12 @@ from seamline.data.schema import has_table
 from seamline.recommend.base import Floats, Recommender
 
 if TYPE_CHECKING:
-    from seamline.workspace import Workspace
+    from seamline.data.store import Store
 
 log = logging.getLogger(__name__)
 
 
-def latest_segments(ws: Workspace) -> dict[str, str] | None:
+def latest_segments(ws: Store) -> dict[str, str] | None:
     """user id -> segment of the newest segmentation run, or None when there is none."""
     try:
         with ws.connect(read_only=True) as con:
@@ -51,7 +51,7 @@ def segment_popularity(model: Recommender, segment_of: dict[str, str]) -> dict[s
     }
 
 
-def attach_segments(model: Recommender, ws: Workspace) -> bool:
+def attach_segments(model: Recommender, ws: Store) -> bool:
     """Give `model` the latest segmentation for unknown='segment'; whether there was one."""
     segment_of = latest_segments(ws)
     if segment_of is None:

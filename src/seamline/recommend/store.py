@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from seamline.data.dataset import Interactions
+from seamline.data.store import store_exists
 from seamline.data.versions import bump_data_version, data_version, privacy_epoch
 from seamline.errors import ConfigError, NotFittedError
 from seamline.progress import Progress, step
@@ -29,7 +30,7 @@ from seamline.recommend.registry import check_model, check_models, model_config
 from seamline.recommend.registry import load_model as load_saved
 
 if TYPE_CHECKING:
-    from seamline.workspace import Workspace
+    from seamline.data.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ DEFAULT_FILE = "default.json"
 DEFAULT_MODELS = ("mostpop", "ease")
 
 
-def models_dir(ws: Workspace) -> Path:
+def models_dir(ws: Store) -> Path:
     return Path(ws.path) / "models"
 
 
@@ -48,16 +49,16 @@ def _check_name(name: str) -> str:
     return name
 
 
-def _versions(ws: Workspace) -> tuple[int, int, str | None]:
+def _versions(ws: Store) -> tuple[int, int, str | None]:
     """(data version, privacy epoch, why the epoch last grew) of the workspace."""
-    if not ws.db_path.exists():
+    if not store_exists(ws):
         return 0, 0, None
     with ws.connect(read_only=True) as con:
         epoch, reason = privacy_epoch(con)
         return data_version(con), epoch, reason
 
 
-def save_model(ws: Workspace, model: Recommender, name: str) -> Path:
+def save_model(ws: Store, model: Recommender, name: str) -> Path:
     """Save a fitted model as `<workspace>/models/<name>/`; returns the folder."""
     folder = models_dir(ws) / _check_name(name)
     version, epoch, _ = _versions(ws)
@@ -73,7 +74,7 @@ def save_model(ws: Workspace, model: Recommender, name: str) -> Path:
     return folder
 
 
-def list_models(ws: Workspace) -> list[dict[str, Any]]:
+def list_models(ws: Store) -> list[dict[str, Any]]:
     """Manifests of the saved models, newest first, with `default` marked."""
     root = models_dir(ws)
     if not root.is_dir():
@@ -92,7 +93,7 @@ def list_models(ws: Workspace) -> list[dict[str, Any]]:
     return out
 
 
-def set_default(ws: Workspace, name: str) -> None:
+def set_default(ws: Store, name: str) -> None:
     if not (models_dir(ws) / _check_name(name) / MANIFEST).exists():
         raise NotFittedError(
             f"no saved model {name!r} in {models_dir(ws)}; fit it first: seamline fit --models ..."
@@ -100,7 +101,7 @@ def set_default(ws: Workspace, name: str) -> None:
     persist.write_json(models_dir(ws) / DEFAULT_FILE, {"name": name})
 
 
-def get_default(ws: Workspace) -> str | None:
+def get_default(ws: Store) -> str | None:
     f = models_dir(ws) / DEFAULT_FILE
     if not f.exists():
         return None
@@ -108,7 +109,7 @@ def get_default(ws: Workspace) -> str | None:
     return str(name) if name else None
 
 
-def load_model(ws: Workspace, name: str | None = None, *, segments: bool = True) -> Recommender:
+def load_model(ws: Store, name: str | None = None, *, segments: bool = True) -> Recommender:
     """Load `name`, else the default model, else the most recently fitted one."""
     if name is None:
         name = get_default(ws)
@@ -139,7 +140,7 @@ def load_model(ws: Workspace, name: str | None = None, *, segments: bool = True)
     return model
 
 
-def _stale_reason(ws: Workspace, man: Mapping[str, Any]) -> str | None:
+def _stale_reason(ws: Store, man: Mapping[str, Any]) -> str | None:
     """Why a saved model may not serve: users were erased or re-keyed since its fit."""
     if man.get("stale"):  # flagged by an older version of the store
         return str(man.get("stale_reason"))
@@ -149,7 +150,7 @@ def _stale_reason(ws: Workspace, man: Mapping[str, Any]) -> str | None:
     return None
 
 
-def mark_stale(ws: Workspace, reason: str) -> list[str]:
+def mark_stale(ws: Store, reason: str) -> list[str]:
     """Make every saved model stale (it was trained on data that changed): starts a new
     privacy epoch, as erasure and re-keying do. Returns the models now stale."""
     with ws.connect() as con:
@@ -161,7 +162,7 @@ def mark_stale(ws: Workspace, reason: str) -> list[str]:
 
 
 def fit_models(
-    ws: Workspace,
+    ws: Store,
     names: Sequence[str] = DEFAULT_MODELS,
     progress: Progress | None = None,
     *,
@@ -211,7 +212,7 @@ def fit_models(
     return out
 
 
-def fit_defaults(ws: Workspace, progress: Progress | None = None) -> list[dict[str, Any]]:
+def fit_defaults(ws: Store, progress: Progress | None = None) -> list[dict[str, Any]]:
     """MostPopular + EASE, or MostPopular + item KNN when the catalog is over EASE's
     dense-matrix limit; the stronger model becomes the default."""
     from seamline.recommend import ease

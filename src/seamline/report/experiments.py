@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from seamline.data.schema import has_table
+from seamline.data.store import store_exists
 from seamline.errors import SeamlineError
 from seamline.report import charts
 from seamline.report.sections import Section, render_fragment
 
 if TYPE_CHECKING:
-    from seamline.workspace import Workspace
+    from seamline.data.store import Store
 
 SECTION_ID = "experiments"
 SECTION_TITLE = "Experiments"
@@ -142,12 +143,12 @@ def analysis_section(report: Mapping[str, Any], *, title: str = SECTION_TITLE) -
     return Section(SECTION_ID, title, analysis_html(report))
 
 
-def experiments_section(workspace: Workspace) -> Section | None:
+def experiments_section(workspace: Store) -> Section | None:
     """Every experiment stored in the workspace, analysed with its recorded settings;
     None when there is none."""
     from seamline.experiments.report import experiment_report
 
-    if not workspace.db_path.exists():
+    if not store_exists(workspace):
         return None
     with workspace.connect(read_only=True) as con:
         if not (has_table(con, "experiments") and has_table(con, "exposures")):

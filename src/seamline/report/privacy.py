@@ -14,18 +14,19 @@ from markupsafe import Markup
 
 from seamline.data import store
 from seamline.data.schema import has_table
+from seamline.data.store import store_exists
 from seamline.report.sections import Section, render_fragment
 
 if TYPE_CHECKING:
-    from seamline.workspace import Workspace
+    from seamline.data.store import Store
 
 
-def privacy_section(ws: Workspace) -> Section | None:
+def privacy_section(ws: Store) -> Section | None:
     """Always present once the workspace holds events: "ids are raw" is itself a finding."""
     from seamline.pii.policy import META_KEY, META_PII, PiiPolicy
     from seamline.privacy.dp import DEFAULT_TOTAL_EPSILON, META_TOTAL
 
-    if not ws.db_path.exists():
+    if not store_exists(ws):
         return None
     with ws.connect(read_only=True) as con:
         if not has_table(con, "events") or not store.count(con, "events"):
@@ -125,10 +126,10 @@ def privacy_section(ws: Workspace) -> Section | None:
     return Section(id="privacy", title="Privacy", html=Markup(html))
 
 
-def fairness_section(ws: Workspace) -> Section | None:
+def fairness_section(ws: Store) -> Section | None:
     from seamline.fairness.audit import latest_audit
 
-    if not ws.db_path.exists():
+    if not store_exists(ws):
         return None
     run = latest_audit(ws)
     if run is None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from seamline.data.store import store_exists
 from seamline.errors import SeamlineError
 from seamline.report.sections import Section, render_fragment
 
 if TYPE_CHECKING:
-    from seamline.workspace import Workspace
+    from seamline.data.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -81,13 +82,13 @@ def _quality_tables(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return tables
 
 
-def _titles(ws: Workspace) -> dict[str, str]:
+def _titles(ws: Store) -> dict[str, str]:
     with ws.connect(read_only=True) as con:
         rows = con.execute("SELECT item_id, title FROM items WHERE title IS NOT NULL").fetchall()
     return {str(i): str(t) for i, t in rows}
 
 
-def _examples(ws: Workspace) -> tuple[str | None, list[dict[str, Any]]]:
+def _examples(ws: Store) -> tuple[str | None, list[dict[str, Any]]]:
     """(model name, per-domain examples) from the default fitted model, if any."""
     from seamline.recommend.store import load_model
 
@@ -134,11 +135,11 @@ def _examples(ws: Workspace) -> tuple[str | None, list[dict[str, Any]]]:
     return str(getattr(model, "name", type(model).__name__)), examples
 
 
-def recommend_section(ws: Workspace) -> Section | None:
+def recommend_section(ws: Store) -> Section | None:
     """The section, or None when the workspace has neither evaluations nor a fitted model."""
     from seamline.evaluate.runner import latest_results
 
-    if not ws.db_path.exists():
+    if not store_exists(ws):
         return None
     runs = latest_results(ws)
     model_name, examples = _examples(ws)

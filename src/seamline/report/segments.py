@@ -12,7 +12,7 @@ from seamline.report import charts
 from seamline.report.sections import Section, render_fragment
 
 if TYPE_CHECKING:
-    from seamline.workspace import Workspace
+    from seamline.data.store import Store
 
 SECTION_ID = "segments"
 SECTION_TITLE = "Segments"
@@ -57,7 +57,7 @@ def projection_chart(
         return charts.to_svg(fig, label)
 
 
-def segments_section(workspace: Workspace) -> Section | None:
+def segments_section(workspace: Store) -> Section | None:
     """The section, or None when the workspace has no segmentation run."""
     from seamline.segments.api import latest_run, rfm_counts, segment_list
 

@@ -25,7 +25,6 @@ from seamline.data import schema
 from seamline.data.schema import has_table
 from seamline.data.store import transaction
 from seamline.errors import DataError
-from seamline.features.base import connect
 from seamline.features.build import TABLE as FEATURES_TABLE
 from seamline.features.build import VERSIONS_TABLE, feature_columns, load_features
 from seamline.progress import Progress, step
@@ -37,7 +36,7 @@ from seamline.segments.preprocess import Preprocessor
 from seamline.segments.profiles import build_profiles
 
 if TYPE_CHECKING:
-    from seamline.workspace import Workspace
+    from seamline.data.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +71,7 @@ def _projection(x: np.ndarray, labels: np.ndarray, cfg: SegmentConfig) -> dict[s
 
 
 def run_segmentation(
-    workspace: Workspace,
+    workspace: Store,
     config: SegmentConfig | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
@@ -114,7 +113,7 @@ def run_segmentation(
          "profile": p}
         for p in profiles
     ]  # fmt: skip
-    with connect(workspace) as con:
+    with workspace.connect() as con:
         schema.ensure(con, *TABLES)
         version_row = con.execute(f"SELECT max(version) FROM {VERSIONS_TABLE}").fetchone()
         features_version = int(version_row[0]) if version_row and version_row[0] else None
@@ -181,9 +180,9 @@ def _store(
     return run_id
 
 
-def latest_run(workspace: Workspace) -> dict[str, Any] | None:
+def latest_run(workspace: Store) -> dict[str, Any] | None:
     """The newest run: run_id, method, k, metrics, created_at, features_version; or None."""
-    with connect(workspace, read_only=True) as con:
+    with workspace.connect(read_only=True) as con:
         if not has_table(con, "segment_runs"):
             return None
         row = con.execute(
@@ -218,9 +217,9 @@ def latest_labels_sql(con: duckdb.DuckDBPyConnection) -> str | None:
                                   ORDER BY created_at DESC, run_id DESC LIMIT 1))"""
 
 
-def segment_list(workspace: Workspace) -> list[dict[str, Any]]:
+def segment_list(workspace: Store) -> list[dict[str, Any]]:
     """Segments of the latest run: [{id, size, name_en, name_zh, profile}] by id."""
-    with connect(workspace, read_only=True) as con:
+    with workspace.connect(read_only=True) as con:
         if not has_table(con, "segment_profiles"):
             return []
         rows = con.execute(
@@ -233,10 +232,10 @@ def segment_list(workspace: Workspace) -> list[dict[str, Any]]:
     ]
 
 
-def user_segment(workspace: Workspace, user_id: str) -> dict[str, Any] | None:
+def user_segment(workspace: Store, user_id: str) -> dict[str, Any] | None:
     """The latest run's segment of one user ({run_id, user_id, id, name_en, name_zh,
     rfm_group}), or None when the user was not segmented."""
-    with connect(workspace, read_only=True) as con:
+    with workspace.connect(read_only=True) as con:
         if not has_table(con, "segments"):
             return None
         row = con.execute(
@@ -263,11 +262,11 @@ def user_segment(workspace: Workspace, user_id: str) -> dict[str, Any] | None:
     }
 
 
-def rfm_counts(workspace: Workspace) -> list[tuple[str, int]]:
+def rfm_counts(workspace: Store) -> list[tuple[str, int]]:
     """Users per RFM group of the current features, in the groups' canonical order."""
     from seamline.features.rfm import RFM_GROUPS
 
-    with connect(workspace, read_only=True) as con:
+    with workspace.connect(read_only=True) as con:
         if not has_table(con, FEATURES_TABLE):
             return []
         rows = dict(
@@ -279,10 +278,10 @@ def rfm_counts(workspace: Workspace) -> list[tuple[str, int]]:
     return [(str(g), int(rows[g])) for g in order]
 
 
-def export_assignment(workspace: Workspace, path: str | Path, run_id: int | None = None) -> Path:
+def export_assignment(workspace: Store, path: str | Path, run_id: int | None = None) -> Path:
     """Write `user_id,segment` of a run (default: the latest) to a CSV file."""
     out = Path(path)
-    with connect(workspace, read_only=True) as con:
+    with workspace.connect(read_only=True) as con:
         if not has_table(con, "segments"):
             raise DataError(f"workspace {workspace.path} has no segments: run `seamline segment`")
         rid = run_id
@@ -302,7 +301,7 @@ def export_assignment(workspace: Workspace, path: str | Path, run_id: int | None
 
 
 def agreement_with(
-    workspace: Workspace, truth_csv: str | Path, run_id: int | None = None
+    workspace: Store, truth_csv: str | Path, run_id: int | None = None
 ) -> dict[str, Any]:
     """Adjusted Rand index between a run (default: the latest) and known segments in a CSV
     with `user_id` and `segment` columns (e.g. a synthetic world's truth/users.csv)."""
@@ -312,7 +311,7 @@ def agreement_with(
     missing = {"user_id", "segment"} - set(truth.columns)
     if missing:
         raise DataError(f"{truth_csv}: missing column(s) {', '.join(sorted(missing))}")
-    with connect(workspace, read_only=True) as con:
+    with workspace.connect(read_only=True) as con:
         if not has_table(con, "segments"):
             raise DataError(f"workspace {workspace.path} has no segments: run `seamline segment`")
         row = con.execute("SELECT max(run_id) FROM segment_runs").fetchone()

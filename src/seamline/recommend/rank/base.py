@@ -21,7 +21,7 @@ from seamline.errors import DataError
 if TYPE_CHECKING:
     from seamline.config import SeamlineConfig
     from seamline.data.dataset import Interactions
-    from seamline.workspace import Workspace
+    from seamline.data.store import Store
 
 PAIR_KEYS = ("user_id", "item_id")
 
@@ -57,7 +57,7 @@ def pair_features(candidates: pd.DataFrame, data: Interactions) -> pd.DataFrame:
     return out
 
 
-def load_user_features(ws: Workspace) -> pd.DataFrame | None:
+def load_user_features(ws: Store) -> pd.DataFrame | None:
     """The features stage's current user table (indexed by user id), or None before it ran."""
     from seamline.features.build import load_features
 
