@@ -195,3 +195,21 @@ def test_a_fresh_connection_has_no_unfinished_result(tmp_path: Path) -> None:
             con.register("probe", pa.table({"x": [1]}))  # refused while a result is open
             assert schema.has_table(con, "events")
             con.register("probe2", pa.table({"x": [1]}))
+
+
+def test_a_stage_table_is_read_only_by_its_owner_package() -> None:
+    """The report, the service and other stages go through the owner's read functions
+    (`segments.repo`, `features.repo`, `privacy.repo`, ...). The data stage's tables
+    (events, items, users, meta, ...) are everyone's input and stay readable."""
+    offenders = []
+    for t in schema.TABLES.values():
+        if t.owner == "data":
+            continue
+        sql = re.compile(rf"\b(FROM|JOIN|INTO|UPDATE|DESCRIBE|TABLE)\s+{t.name}\b")  # SQL case
+        for path in sorted(SRC.rglob("*.py")):
+            rel = path.relative_to(SRC)
+            if rel.parts[0] == t.owner:
+                continue
+            text = path.read_text(encoding="utf-8")
+            offenders += [f"{rel}:{t.name}" for _ in sql.finditer(text)]
+    assert offenders == []

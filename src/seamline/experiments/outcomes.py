@@ -175,7 +175,7 @@ def arm_sums(
 
 def _segment_join(con: duckdb.DuckDBPyConnection, by: str) -> tuple[str, str]:
     if by == "segment":
-        from seamline.segments.api import latest_labels_sql
+        from seamline.segments.repo import latest_labels_sql
 
         # The segments stage owns its tables: it hands over the latest run's labels.
         labels = latest_labels_sql(con)

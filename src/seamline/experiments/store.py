@@ -119,6 +119,19 @@ def list_experiments(ws: Store) -> list[dict[str, Any]]:
     return out
 
 
+def exposed_designs(ws: Store) -> list[tuple[str, dict[str, Any]]]:
+    """(name, stored config) of every experiment with exposures, oldest first. Reads only,
+    so a report on a read-only or older workspace works."""
+    with ws.connect(read_only=True) as con:
+        if not (schema.has_table(con, "experiments") and schema.has_table(con, "exposures")):
+            return []
+        rows = con.execute(
+            "SELECT name, config FROM experiments WHERE name IN "
+            "(SELECT DISTINCT experiment FROM exposures) ORDER BY created_at, name"
+        ).fetchall()
+    return [(str(name), json.loads(config)) for name, config in rows]
+
+
 def assign_user(ws: Store, name: str, user_id: str, *, at: datetime | None = None) -> str | None:
     """The user's arm (deterministic); records the first exposure. None when the user is
     outside the experiment's share of its layer (nothing recorded)."""

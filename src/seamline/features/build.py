@@ -34,15 +34,13 @@ from seamline.features import (
 )
 from seamline.features._sql import quote, slug
 from seamline.features.base import Context, FeatureConfig, base_sql
+from seamline.features.repo import TABLE, VERSIONS_TABLE
 from seamline.progress import Progress, step
 
 if TYPE_CHECKING:
     from seamline.data.store import Store
 
 log = logging.getLogger(__name__)
-
-TABLE = "user_features"
-VERSIONS_TABLE = "feature_versions"
 
 
 # Counts that are zero (not unknown) for a user with no events.

@@ -28,9 +28,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from seamline.data import schema
-from seamline.data.schema import has_table
 from seamline.data.store import transaction
 from seamline.errors import ConfigError, DataError
+from seamline.features import repo as features_repo
+from seamline.privacy import repo
+from seamline.segments import repo as segments_repo
 
 if TYPE_CHECKING:
     import duckdb
@@ -207,12 +209,10 @@ def _per_user(
     con: duckdb.DuckDBPyConnection, by: str, column: str | None
 ) -> tuple[list[str], np.ndarray | None]:
     if by == "segment":
-        if not has_table(con, "segments"):
+        assignment = segments_repo.assignment_sql(con)
+        if assignment is None:
             raise DataError("no segments in this workspace: run `seamline segment` first")
-        base = (
-            "SELECT user_id, CAST(segment AS VARCHAR) AS g FROM segments "
-            "WHERE run_id = (SELECT max(run_id) FROM segments)"
-        )
+        base = f"SELECT user_id, CAST(segment AS VARCHAR) AS g FROM ({assignment})"
     else:
         cols = {r[0] for r in con.execute("DESCRIBE users").fetchall()}
         if by not in cols:
@@ -224,20 +224,18 @@ def _per_user(
     if column is None:
         rows = con.execute(base).fetchall()
         return [str(r[1]) for r in rows], None
-    if not has_table(con, "user_features"):
+    fcols = features_repo.column_types(con)
+    if fcols is None:
         raise DataError("no user_features in this workspace: run `seamline features` first")
-    fcols = {r[0]: r[1] for r in con.execute("DESCRIBE user_features").fetchall()}
-    if column not in fcols or not any(
-        t in fcols[column] for t in ("INT", "DOUBLE", "FLOAT", "DECIMAL")
-    ):
+    if column not in fcols or not features_repo.is_numeric(fcols[column]):
         numeric = sorted(c for c, t in fcols.items() if any(x in t for x in ("INT", "DOUBLE")))
         raise ConfigError(
             f"DP value column {column!r} is not a numeric user feature; "
             f"e.g. {', '.join(numeric[:8])}"
         )
     rows = con.execute(
-        f'SELECT b.g, CAST(f."{column}" AS DOUBLE) FROM ({base}) b '
-        "LEFT JOIN user_features f USING (user_id)"
+        f"SELECT b.g, CAST(f.value AS DOUBLE) FROM ({base}) b "
+        f"LEFT JOIN ({features_repo.column_sql(column)}) f USING (user_id)"
     ).fetchall()
     return [str(r[0]) for r in rows], np.array([np.nan if r[1] is None else r[1] for r in rows])
 
@@ -295,10 +293,5 @@ def release(
 def ledger(ws: Workspace) -> list[dict[str, Any]]:
     with ws.connect() as con:
         _ensure(con)
-        rows = con.execute(
-            "SELECT spent_at, query, epsilon, detail::VARCHAR FROM privacy_budget ORDER BY spent_at"
-        ).fetchall()
-    return [
-        {"spent_at": str(r[0]), "query": r[1], "epsilon": r[2], "detail": json.loads(r[3])}
-        for r in rows
-    ]
+        rows = repo.ledger(con)
+    return [{**r, "spent_at": str(r["spent_at"])} for r in rows]

@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
-from seamline.data.schema import has_table
 from seamline.errors import ConfigError, DataError
 from seamline.pii import patterns as pii
 from seamline.pii.keyring import KeyRing
 from seamline.privacy.forget import record_audit
 from seamline.privacy.kanon import anonymise, satisfies_k
+from seamline.segments import repo as segments_repo
 
 if TYPE_CHECKING:
     import duckdb
@@ -59,13 +59,10 @@ class ExportSummary:
 
 def _check_segments(con: duckdb.DuckDBPyConnection, segments: list[int]) -> None:
     """An unknown --segment is an error, not an empty file."""
-    if not has_table(con, "segments"):
-        raise DataError("no segments in this workspace: run `seamline segment` first")
     known = [
         int(r[0])
         for r in con.execute(
-            "SELECT DISTINCT segment FROM segments "
-            "WHERE run_id = (SELECT max(run_id) FROM segments) ORDER BY 1"
+            f"SELECT DISTINCT segment FROM ({_assignment(con)}) ORDER BY 1"
         ).fetchall()
     ]
     unknown = sorted({int(x) for x in segments} - set(known))
@@ -76,19 +73,24 @@ def _check_segments(con: duckdb.DuckDBPyConnection, segments: list[int]) -> None
         )
 
 
-def _people(con: duckdb.DuckDBPyConnection, segments: list[int] | None) -> pd.DataFrame:
-    if not has_table(con, "segments"):
+def _assignment(con: duckdb.DuckDBPyConnection) -> str:
+    """The latest segmentation (user_id, segment, name_en), through the segments stage."""
+    query = segments_repo.assignment_sql(con)
+    if query is None:
         raise DataError("no segments in this workspace: run `seamline segment` first")
+    return query
+
+
+def _people(con: duckdb.DuckDBPyConnection, segments: list[int] | None) -> pd.DataFrame:
+    assignment = _assignment(con)
     where = ""
     if segments:
-        where = " AND s.segment IN (" + ", ".join(str(int(x)) for x in segments) + ")"
+        where = " WHERE s.segment IN (" + ", ".join(str(int(x)) for x in segments) + ")"
     # An age band stands in for a missing exact age (both are the same quasi-identifier).
     return con.execute(
-        "SELECT s.user_id, s.segment, coalesce(p.name_en, CAST(s.segment AS VARCHAR)) AS name, "
-        "u.age, u.age_band, u.gender, u.city FROM segments s "
-        "LEFT JOIN users u USING (user_id) "
-        "LEFT JOIN segment_profiles p ON p.run_id = s.run_id AND p.segment = s.segment "
-        f"WHERE s.run_id = (SELECT max(run_id) FROM segments){where}"
+        "SELECT s.user_id, s.segment, coalesce(s.name_en, CAST(s.segment AS VARCHAR)) AS name, "
+        f"u.age, u.age_band, u.gender, u.city FROM ({assignment}) s "
+        f"LEFT JOIN users u USING (user_id){where}"
     ).df()
 
 
@@ -219,19 +221,15 @@ def _check_suppression(
 def _kpis(
     con: duckdb.DuckDBPyConnection, k: int
 ) -> tuple[pd.DataFrame, list[str], str, dict[str, int], int]:
-    if not has_table(con, "segments"):
-        raise DataError("no segments in this workspace: run `seamline segment` first")
     frame = con.execute(
-        "WITH s AS (SELECT user_id, segment, run_id FROM segments "
-        "  WHERE run_id = (SELECT max(run_id) FROM segments)), "
+        f"WITH s AS ({_assignment(con)}), "
         "e AS (SELECT user_id, count(*) FILTER (WHERE event_type = 'purchase') AS buys, "
         "  coalesce(sum(value) FILTER (WHERE event_type = 'purchase'), 0) AS revenue "
         "  FROM events GROUP BY user_id) "
-        "SELECT s.segment, coalesce(any_value(p.name_en), CAST(s.segment AS VARCHAR)) AS name, "
+        "SELECT s.segment, coalesce(any_value(s.name_en), CAST(s.segment AS VARCHAR)) AS name, "
         "count(*) AS users, count(*) FILTER (WHERE e.buys > 0) AS buyers, "
         "round(coalesce(sum(e.revenue), 0), 2) AS revenue "
         "FROM s LEFT JOIN e USING (user_id) "
-        "LEFT JOIN segment_profiles p ON p.run_id = s.run_id AND p.segment = s.segment "
         "GROUP BY s.segment ORDER BY s.segment"
     ).df()
     small = frame["users"] < k

@@ -27,6 +27,7 @@ from seamline.data.versions import bump_data_version
 from seamline.errors import DataError
 from seamline.pii.keyring import PSEUDONYM, KeyRing
 from seamline.pii.policy import META_KEY
+from seamline.privacy import repo
 from seamline.privacy._tables import user_id_tables
 
 if TYPE_CHECKING:
@@ -150,11 +151,5 @@ def audit_log(ws: Workspace) -> list[dict[str, Any]]:
     """Entries of `privacy_audit`, oldest first."""
     with ws.connect() as con:
         schema.ensure(con, "privacy_audit")
-        rows = con.execute(
-            "SELECT logged_at, action, subject, detail::VARCHAR FROM privacy_audit "
-            "ORDER BY logged_at"
-        ).fetchall()
-    return [
-        {"logged_at": str(r[0]), "action": r[1], "subject": r[2], "detail": json.loads(r[3])}
-        for r in rows
-    ]
+        rows = repo.audit_log(con)
+    return [{**r, "logged_at": str(r["logged_at"])} for r in rows]

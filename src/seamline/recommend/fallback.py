@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from seamline.data.schema import has_table
 from seamline.recommend.base import Floats, Recommender
+from seamline.segments import repo as segments_repo
 
 if TYPE_CHECKING:
     from seamline.data.store import Store
@@ -23,18 +23,10 @@ log = logging.getLogger(__name__)
 def latest_segments(ws: Store) -> dict[str, str] | None:
     """user id -> segment of the newest segmentation run, or None when there is none."""
     try:
-        with ws.connect(read_only=True) as con:
-            if not (has_table(con, "segments") and has_table(con, "segment_runs")):
-                return None
-            rows = con.execute(
-                "SELECT user_id, CAST(segment AS VARCHAR) FROM segments WHERE run_id = "
-                "(SELECT run_id FROM segment_runs ORDER BY created_at DESC, run_id DESC "
-                "LIMIT 1)"
-            ).fetchall()
+        return segments_repo.latest_assignment(ws)
     except Exception as e:  # a store from another version must not stop serving
         log.warning("segments not read: %s", e)
         return None
-    return {str(u): str(s) for u, s in rows}
 
 
 def segment_popularity(model: Recommender, segment_of: dict[str, str]) -> dict[str, Floats]:

@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from seamline.data.schema import has_table
 from seamline.data.store import store_exists
 from seamline.errors import SeamlineError
 from seamline.report import charts
@@ -147,21 +145,16 @@ def experiments_section(workspace: Store) -> Section | None:
     """Every experiment stored in the workspace, analysed with its recorded settings;
     None when there is none."""
     from seamline.experiments.report import experiment_report
+    from seamline.experiments.store import exposed_designs
 
     if not store_exists(workspace):
         return None
-    with workspace.connect(read_only=True) as con:
-        if not (has_table(con, "experiments") and has_table(con, "exposures")):
-            return None
-        found = con.execute(
-            "SELECT name, config FROM experiments WHERE name IN "
-            "(SELECT DISTINCT experiment FROM exposures) ORDER BY created_at, name"
-        ).fetchall()
+    found = exposed_designs(workspace)
     if not found:
         return None
     parts = []
     for name, config in found:
-        settings = json.loads(config).get("extra", {}).get("analysis", {})
+        settings = config.get("extra", {}).get("analysis", {})
         try:
             report = experiment_report(workspace, name, **settings)
         except SeamlineError as e:  # one broken experiment must not hide the others

@@ -7,7 +7,6 @@ audit (`seamline fairness`). Neither shows a raw id or any PII.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
@@ -15,6 +14,7 @@ from markupsafe import Markup
 from seamline.data import store
 from seamline.data.schema import has_table
 from seamline.data.store import store_exists
+from seamline.privacy import repo as privacy_repo
 from seamline.report.sections import Section, render_fragment
 
 if TYPE_CHECKING:
@@ -31,32 +31,13 @@ def privacy_section(ws: Store) -> Section | None:
     with ws.connect(read_only=True) as con:
         if not has_table(con, "events") or not store.count(con, "events"):
             return None
-        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
-        pii_rows = [
-            {"reason": r[0], "rows": int(r[1])}
-            for r in con.execute(
-                "SELECT reason, count(*) FROM rejects WHERE reason LIKE 'pii_%' "
-                "GROUP BY 1 ORDER BY 1"
-            ).fetchall()
+        meta = privacy_repo.settings(con)
+        pii_rows = privacy_repo.pii_rejects(con)
+        ledger = [
+            {"spent_at": r["spent_at"], "query": r["query"], "epsilon": r["epsilon"]}
+            for r in privacy_repo.ledger(con)
         ]
-        ledger = (
-            [
-                {"spent_at": r[0], "query": r[1], "epsilon": r[2]}
-                for r in con.execute(
-                    "SELECT spent_at, query, epsilon FROM privacy_budget ORDER BY spent_at"
-                ).fetchall()
-            ]
-            if has_table(con, "privacy_budget")
-            else []
-        )
-        audit_rows = (
-            con.execute(
-                "SELECT logged_at, action, subject, detail::VARCHAR FROM privacy_audit "
-                "ORDER BY logged_at DESC LIMIT 50"
-            ).fetchall()
-            if has_table(con, "privacy_audit")
-            else []
-        )
+        audit_rows = privacy_repo.audit_log(con, newest_first=True, limit=50)
     total = float(meta.get(META_TOTAL, DEFAULT_TOTAL_EPSILON))
     spent = sum(float(r["epsilon"]) for r in ledger)
     fp = meta.get(META_KEY)
@@ -71,8 +52,8 @@ def privacy_section(ws: Store) -> Section | None:
         rules = ", ".join(f"{c}={a}" for c, a in p.columns.items())
         policy = p.default + (f" ({rules})" if rules else "")
     audit = []
-    for at, action, subject, detail in audit_rows:
-        d = json.loads(detail)
+    for row in audit_rows:
+        at, action, subject, d = row["logged_at"], row["action"], row["subject"], row["detail"]
         if action == "forget":
             removed = d.get("rows_removed", {})
             summary = ", ".join(f"{t} {v}" for t, v in removed.items()) or "repeat: none left"

@@ -25,8 +25,9 @@ from seamline.data import schema
 from seamline.data.schema import has_table
 from seamline.data.store import transaction
 from seamline.errors import DataError
-from seamline.features.build import TABLE as FEATURES_TABLE
-from seamline.features.build import VERSIONS_TABLE, feature_columns, load_features
+from seamline.features import repo as features_repo
+from seamline.features.build import feature_columns, load_features
+from seamline.features.repo import rfm_counts
 from seamline.progress import Progress, step
 from seamline.segments.base import Segmenter
 from seamline.segments.config import SegmentConfig
@@ -34,6 +35,20 @@ from seamline.segments.hierarchical import WardSegmenter
 from seamline.segments.kmeans import KMeansSegmenter
 from seamline.segments.preprocess import Preprocessor
 from seamline.segments.profiles import build_profiles
+from seamline.segments.repo import (
+    TABLES,
+    latest_labels_sql,
+    latest_run,
+    segment_list,
+    user_segment,
+)
+
+# The read functions live in `segments.repo` (and `features.repo`); shells import them here too.
+__all__ = [
+    "KEEP_RUNS", "SEGMENTERS", "agreement_with", "export_assignment", "latest_labels_sql",
+    "latest_run",
+    "make_segmenter", "rfm_counts", "run_segmentation", "segment_list", "user_segment",
+]  # fmt: skip
 
 if TYPE_CHECKING:
     from seamline.data.store import Store
@@ -42,8 +57,6 @@ log = logging.getLogger(__name__)
 
 KEEP_RUNS = 5
 SEGMENTERS: dict[str, type[Segmenter]] = {"kmeans": KMeansSegmenter, "hierarchical": WardSegmenter}
-
-TABLES = ("segment_runs", "segments", "segment_profiles")  # declared in data.schema
 
 
 def make_segmenter(config: SegmentConfig) -> Segmenter:
@@ -114,9 +127,8 @@ def run_segmentation(
         for p in profiles
     ]  # fmt: skip
     with workspace.connect() as con:
-        schema.ensure(con, *TABLES)
-        version_row = con.execute(f"SELECT max(version) FROM {VERSIONS_TABLE}").fetchone()
-        features_version = int(version_row[0]) if version_row and version_row[0] else None
+        schema.ensure(con, *TABLES)  # declared in data.schema
+        features_version = features_repo.current_version(con)
         seconds = round(time.perf_counter() - started, 3)
         run_id = _store(con, cfg, frame["user_id"], labels, metrics, profiles,
                         features_version, seconds)  # fmt: skip
@@ -178,104 +190,6 @@ def _store(
         )  # fmt: skip
         con.execute("DELETE FROM segments WHERE run_id <= ?", [run_id - KEEP_RUNS])
     return run_id
-
-
-def latest_run(workspace: Store) -> dict[str, Any] | None:
-    """The newest run: run_id, method, k, metrics, created_at, features_version; or None."""
-    with workspace.connect(read_only=True) as con:
-        if not has_table(con, "segment_runs"):
-            return None
-        row = con.execute(
-            "SELECT run_id, method, k, metrics, created_at, features_version "
-            "FROM segment_runs ORDER BY run_id DESC LIMIT 1"
-        ).fetchone()
-    if row is None:
-        return None
-    return {
-        "run_id": row[0],
-        "method": row[1],
-        "k": row[2],
-        "metrics": json.loads(row[3]),
-        "created_at": row[4],
-        "features_version": row[5],
-    }
-
-
-def latest_labels_sql(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The latest run's segment of every user as a SQL subquery with columns (user_id,
-    label), the label being the segment's English name when profiled, else `segment N`;
-    None before any run. Other stages join it in their own SQL (one statement, any engine)."""
-    if not (has_table(con, "segments") and has_table(con, "segment_runs")):
-        return None
-    number = "'segment ' || CAST(g.segment AS VARCHAR)"
-    label, profiles = number, ""
-    if has_table(con, "segment_profiles"):
-        label = f"coalesce(p.name_en, {number})"
-        profiles = "LEFT JOIN segment_profiles p ON p.run_id = g.run_id AND p.segment = g.segment"
-    return f"""(SELECT g.user_id, {label} AS label FROM segments g {profiles}
-                WHERE g.run_id = (SELECT run_id FROM segment_runs
-                                  ORDER BY created_at DESC, run_id DESC LIMIT 1))"""
-
-
-def segment_list(workspace: Store) -> list[dict[str, Any]]:
-    """Segments of the latest run: [{id, size, name_en, name_zh, profile}] by id."""
-    with workspace.connect(read_only=True) as con:
-        if not has_table(con, "segment_profiles"):
-            return []
-        rows = con.execute(
-            "SELECT segment, size, name_en, name_zh, profile FROM segment_profiles "
-            "WHERE run_id = (SELECT max(run_id) FROM segment_runs) ORDER BY segment"
-        ).fetchall()
-    return [
-        {"id": r[0], "size": r[1], "name_en": r[2], "name_zh": r[3], "profile": json.loads(r[4])}
-        for r in rows
-    ]
-
-
-def user_segment(workspace: Store, user_id: str) -> dict[str, Any] | None:
-    """The latest run's segment of one user ({run_id, user_id, id, name_en, name_zh,
-    rfm_group}), or None when the user was not segmented."""
-    with workspace.connect(read_only=True) as con:
-        if not has_table(con, "segments"):
-            return None
-        row = con.execute(
-            "SELECT s.run_id, s.segment, p.name_en, p.name_zh FROM segments s "
-            "JOIN segment_profiles p ON p.run_id = s.run_id AND p.segment = s.segment "
-            "WHERE s.run_id = (SELECT max(run_id) FROM segment_runs) AND s.user_id = ?",
-            [str(user_id)],
-        ).fetchone()
-        if row is None:
-            return None
-        rfm = None
-        if has_table(con, FEATURES_TABLE):
-            r = con.execute(
-                f"SELECT rfm_group FROM {FEATURES_TABLE} WHERE user_id = ?", [str(user_id)]
-            ).fetchone()
-            rfm = r[0] if r else None
-    return {
-        "run_id": row[0],
-        "user_id": str(user_id),
-        "id": row[1],
-        "name_en": row[2],
-        "name_zh": row[3],
-        "rfm_group": rfm,
-    }
-
-
-def rfm_counts(workspace: Store) -> list[tuple[str, int]]:
-    """Users per RFM group of the current features, in the groups' canonical order."""
-    from seamline.features.rfm import RFM_GROUPS
-
-    with workspace.connect(read_only=True) as con:
-        if not has_table(con, FEATURES_TABLE):
-            return []
-        rows = dict(
-            con.execute(
-                f"SELECT rfm_group, count(*) FROM {FEATURES_TABLE} GROUP BY rfm_group"
-            ).fetchall()
-        )
-    order = [g for g in RFM_GROUPS if g in rows] + sorted(g for g in rows if g not in RFM_GROUPS)
-    return [(str(g), int(rows[g])) for g in order]
 
 
 def export_assignment(workspace: Store, path: str | Path, run_id: int | None = None) -> Path:
