@@ -7,6 +7,7 @@ mirrors the CLI: ``Workspace(path).ingest(events=..., items=..., users=...)``.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,12 +21,27 @@ from seamline.data.csvscan import check_encoding
 from seamline.data.datasets import SourceTables, load_dataset
 from seamline.data.ingest import IngestSummary, ingest_source, stage, store_staged
 from seamline.data.mapping import Mapping
+from seamline.errors import ConfigError
 from seamline.pii.policy import PrivacyOptions
 from seamline.progress import Progress
 
 log = logging.getLogger(__name__)
 
 DEFAULT_WORKSPACE = Path("seamline-workspace")
+WAIT_ENV = "SEAMLINE_WAIT"  # default seconds to wait for a busy workspace (else 0)
+
+
+def _env_wait() -> float:
+    text = os.environ.get(WAIT_ENV, "").strip()
+    if not text:
+        return 0.0
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise ConfigError(f"{WAIT_ENV}={text!r}: expected a number of seconds >= 0")
+    return seconds
 
 
 class Workspace:
@@ -38,12 +54,12 @@ class Workspace:
         memory_limit: str | None = None,
         threads: int | None = None,
         privacy: PrivacyOptions | None = None,
-        wait: float = 0.0,
+        wait: float | None = None,
     ) -> None:
         self.path = Path(path)
         # Seconds to keep retrying while another process holds the store, then fail with
         # WorkspaceBusyError (one line naming the holder's pid).
-        self.wait = wait
+        self.wait = wait if wait is not None else _env_wait()
         self.memory_limit = memory_limit
         self.threads = threads
         # PII policy and id pseudonymisation for ingests through this object; the

@@ -145,3 +145,15 @@ def test_wait_succeeds_when_the_holder_finishes_in_time(tmp_path: Path) -> None:
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_any_command_waits_with_the_global_option(tmp_path: Path) -> None:
+    # `--wait` before the command (or SEAMLINE_WAIT) reaches commands of every module.
+    ws = tmp_path / "ws"
+    holder = _hold(ws, 1.0)
+    try:
+        r = _seamline("--wait", "30", "privacy", "log", "-w", str(ws))
+        assert r.returncode == 0, r.stderr
+    finally:
+        holder.kill()
+        holder.wait()

@@ -21,11 +21,12 @@ err = Console(stderr=True)
 
 WorkspaceOpt = Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder.")]
 WaitOpt = Annotated[
-    float,
+    float | None,
     typer.Option(
         "--wait",
         min=0,
-        help="Seconds to wait while another seamline process holds the workspace.",
+        help="Seconds to wait while another seamline process holds the workspace "
+        "(default: $SEAMLINE_WAIT, else 0).",
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripting.")]

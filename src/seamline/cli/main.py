@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,7 +22,7 @@ from seamline.cli.common import (
     out,
 )
 from seamline.data.datasets import default_path
-from seamline.workspace import DEFAULT_WORKSPACE, Workspace
+from seamline.workspace import DEFAULT_WORKSPACE, WAIT_ENV, Workspace
 
 app = typer.Typer(
     add_completion=False,
@@ -31,7 +32,20 @@ app = typer.Typer(
 
 
 @app.callback()
-def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    wait: Annotated[
+        float | None,
+        typer.Option(
+            "--wait",
+            min=0,
+            help="Seconds any command waits while another seamline process holds the "
+            "workspace (sets SEAMLINE_WAIT).",
+        ),
+    ] = None,
+) -> None:
+    if wait is not None:  # every command's Workspace reads it, whichever module it lives in
+        os.environ[WAIT_ENV] = repr(wait)
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -162,7 +176,7 @@ def _quality_table(q: dict[str, Any]) -> None:
 @app.command()
 @one_line_errors
 def quality(
-    workspace: WorkspaceOpt = DEFAULT_WORKSPACE, wait: WaitOpt = 0.0, as_json: JsonOpt = False
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE, wait: WaitOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Data-quality summary of the workspace."""
     emit(Workspace(workspace, wait=wait).quality(), as_json, _quality_table)

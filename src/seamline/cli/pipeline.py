@@ -48,7 +48,7 @@ def synth(
 def report(
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     output: Annotated[Path | None, typer.Option("--out")] = None,
-    wait: WaitOpt = 0.0,
+    wait: WaitOpt = None,
 ) -> None:
     """Write the HTML report of the workspace."""
     from seamline.pipeline import write_report
