@@ -212,10 +212,24 @@ def has_table(con: duckdb.DuckDBPyConnection, name: str, *, temporary: bool = Fa
     """Whether the workspace holds the table (a temporary one of this connection when asked)."""
     # fetchall, not fetchone: DuckDB refuses con.register() while a result is unfinished
     rows = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND temporary = ?",
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND temporary = ? "
+        "AND (temporary OR database_name = current_database())",  # not an ATTACHed file's
         [name, temporary],
     ).fetchall()
     return bool(rows[0][0])
+
+
+def tables_with_column(con: duckdb.DuckDBPyConnection, column: str) -> list[str]:
+    """Every persistent table of the workspace file that has `column`, by name. Erasure asks
+    the file itself rather than the declarations, so no table holding users escapes it."""
+    rows = con.execute(
+        "SELECT DISTINCT table_name FROM duckdb_columns() WHERE column_name = ? "
+        "AND NOT internal AND database_name = current_database() AND schema_name = 'main' "
+        "AND table_name IN (SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
+        "AND database_name = current_database()) ORDER BY table_name",
+        [column],
+    ).fetchall()
+    return [str(r[0]) for r in rows]
 
 
 # -- migrations ------------------------------------------------------------------------

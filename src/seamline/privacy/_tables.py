@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from seamline.data import schema
+
 if TYPE_CHECKING:
     import duckdb
 
 
 def user_id_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every base table of the workspace file with a `user_id` column."""
-    rows = con.execute(
-        "SELECT DISTINCT table_name FROM duckdb_columns() WHERE column_name = 'user_id' "
-        "AND NOT internal AND database_name = current_database() AND schema_name = 'main' "
-        "AND table_name IN (SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
-        "AND database_name = current_database()) ORDER BY table_name"
-    ).fetchall()
-    return [str(r[0]) for r in rows]
+    return schema.tables_with_column(con, "user_id")
 
 
 def meta_value(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
