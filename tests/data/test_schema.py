@@ -164,6 +164,20 @@ def test_ensure_and_create_as_take_only_declared_tables(tmp_path: Path) -> None:
         assert schema.has_table(con, "user_features_v3")
 
 
+def test_a_versioned_table_is_archived_and_old_copies_dropped(tmp_path: Path) -> None:
+    with Workspace(tmp_path / "ws").connect() as con:
+        schema.create_as(con, "user_features", "SELECT 'u1' AS user_id")
+        schema.archive(con, "user_features", 1)
+        assert not schema.has_table(con, "user_features")
+        assert schema.has_table(con, "user_features_v1")
+        schema.drop(con, "user_features_v1", "user_features_v2")
+        assert not schema.has_table(con, "user_features_v1")
+        with pytest.raises(DataError, match="not versioned"):
+            schema.archive(con, "segments", 1)
+        with pytest.raises(DataError, match="not declared"):
+            schema.drop(con, "events_backup")
+
+
 def test_has_table_tells_persistent_from_temporary_tables(tmp_path: Path) -> None:
     with Workspace(tmp_path / "ws").connect() as con:
         con.execute("CREATE TEMP TABLE scratch AS SELECT 1 AS x")

@@ -208,6 +208,21 @@ def create_as(con: duckdb.DuckDBPyConnection, name: str, query: str) -> None:
     con.execute(f"CREATE OR REPLACE TABLE {name} AS {query}")
 
 
+def archive(con: duckdb.DuckDBPyConnection, name: str, version: int) -> None:
+    """Keep the current `name` (a versioned table) as `<name>_v<version>`, if it exists."""
+    if not table(name).versioned:
+        raise DataError(f"table {name!r} is not versioned; only versioned tables are archived")
+    if has_table(con, name):
+        con.execute(f"ALTER TABLE {name} RENAME TO {name}_v{int(version)}")
+
+
+def drop(con: duckdb.DuckDBPyConnection, *names: str) -> None:
+    """Drop declared tables (or versioned copies) if they exist."""
+    for name in names:
+        table(name)  # refuses an undeclared name
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
 def has_table(con: duckdb.DuckDBPyConnection, name: str, *, temporary: bool = False) -> bool:
     """Whether the workspace holds the table (a temporary one of this connection when asked)."""
     # fetchall, not fetchone: DuckDB refuses con.register() while a result is unfinished

@@ -252,13 +252,11 @@ def _store(
     universe = "SELECT user_id FROM fe_rfm UNION SELECT user_id FROM users"
     with transaction(con):
         version = _next_version(con)
-        if has_table(con, TABLE):
-            con.execute(f"ALTER TABLE {TABLE} RENAME TO {TABLE}_v{version - 1}")
+        schema.archive(con, TABLE, version - 1)
         schema.create_as(
             con, TABLE, f"SELECT {', '.join(select)} FROM ({universe}) u {joins} ORDER BY u.user_id"
         )
-        for old in range(1, version - cfg.keep_versions):
-            con.execute(f"DROP TABLE IF EXISTS {TABLE}_v{old}")
+        schema.drop(con, *(f"{TABLE}_v{old}" for old in range(1, version - cfg.keep_versions)))
         con.execute(
             f"INSERT INTO {VERSIONS_TABLE} "
             f"VALUES (?, ?, ?, (SELECT count(*) FROM {TABLE}), ?, ?, ?)",

@@ -42,7 +42,7 @@ def embed_items(
         ORDER BY item_id, domain
         """
     ).fetchall()
-    con.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    schema.drop(con, TABLE)
     if len(rows) < 3:
         log.info("text embedding skipped: %d items with text", len(rows))
         return []
