@@ -1,8 +1,8 @@
 """The one ordered list of stages. The main job runs them in this order, the report shows
 their sections in this order and `seamline run` prints their summaries in this order.
 
-Adding a stage: write `stages/<name>.py` (config, typed result, `run`, `section`), add its
-line here and its config's field to `PipelineConfig`; `tests/pipeline` checks the two agree.
+Adding a stage: write `stages/<name>.py` (config, typed result, `run`, `section`) and add its
+line here; `PipelineConfig` takes its config field from this list.
 """
 
 from __future__ import annotations
