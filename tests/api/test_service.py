@@ -348,7 +348,7 @@ def test_recommendations_route_contract(client: TestClient, keys: dict[str, str]
 def test_segments_and_a_users_segment(
     client: TestClient, keys: dict[str, str], demo_ws: Path
 ) -> None:
-    from seamline.segments.api import segment_list, user_segment
+    from seamline.segments.repo import segment_list, user_segment
 
     h = auth(keys["read"])
     ws = client.app.state.service.ws  # type: ignore[attr-defined]  # the service holds the file

@@ -49,7 +49,7 @@ class Service:
             self.models.get()
 
     def stages(self) -> dict[str, Any]:
-        from seamline.segments import api as seg
+        from seamline.segments.repo import segment_list
 
         out: dict[str, Any] = {}
         try:
@@ -57,7 +57,7 @@ class Service:
             out["recommender"] = {"available": True, "model": name}
         except NoModel as e:
             out["recommender"] = {"available": False, "reason": str(e)}
-        n = len(seg.segment_list(self.ws))
+        n = len(segment_list(self.ws))
         out["segments"] = {"available": n > 0, "segments": n}
         if not n:
             out["segments"]["reason"] = "no segmentation run yet (`seamline segment`)"

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from seamline.data.browse import activity, plain
+from seamline.data.store import Store
 from seamline.experiments.kpis import compute_kpis
-from seamline.workspace import Workspace
 
 
-def overview(ws: Workspace, *, days: int = 120) -> dict[str, Any]:
+def overview(ws: Store, *, days: int = 120) -> dict[str, Any]:
     """Totals, KPIs overall (`all`) and per domain, and daily activity over the last `days`."""
     act = activity(ws, days=days)
     domains = act.pop("domains")

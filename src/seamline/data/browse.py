@@ -1,30 +1,18 @@
 """Browsing what the store holds: activity counts, user search, one user's history, the
-item catalog and ingest batches. Plain functions over a workspace (anything with
-`connect(read_only=...)`, e.g. `seamline.workspace.Workspace`) returning JSON-ready data,
-shared by the service, the dashboard and the CLI.
+item catalog and ingest batches. Plain functions over a `Store` (a workspace, or the
+service's) returning JSON-ready data, shared by the service, the dashboard and the CLI.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from contextlib import AbstractContextManager
 from datetime import date, datetime
-from typing import Any, Protocol
-
-import duckdb
+from typing import Any
 
 from seamline.data.columns import CONVERSION_SQL
-
-
-class Workspace(Protocol):
-    """What these functions need of a workspace (the package above data provides it)."""
-
-    def connect(
-        self, read_only: bool = False
-    ) -> AbstractContextManager[duckdb.DuckDBPyConnection]: ...
-
-    def quality(self) -> dict[str, Any]: ...
+from seamline.data.quality import quality_summary
+from seamline.data.store import Store
 
 
 def plain(v: Any) -> Any:
@@ -47,7 +35,7 @@ def rows(con: Any, sql: str, params: list[Any] | None = None) -> list[dict[str, 
     return [{n: plain(v) for n, v in zip(names, r, strict=True)} for r in cur.fetchall()]
 
 
-def activity(ws: Workspace, *, days: int = 120) -> dict[str, Any]:
+def activity(ws: Store, *, days: int = 120) -> dict[str, Any]:
     """Totals (events, users, items, active and cross-domain users), the domains seen and
     daily activity per domain over the last `days` of events."""
     with ws.connect(read_only=True) as con:
@@ -81,7 +69,7 @@ def activity(ws: Workspace, *, days: int = 120) -> dict[str, Any]:
     }
 
 
-def search_users(ws: Workspace, q: str, limit: int = 20) -> list[dict[str, Any]]:
+def search_users(ws: Store, q: str, limit: int = 20) -> list[dict[str, Any]]:
     """Users whose id starts with `q` (case-insensitive, LIKE wildcards taken literally),
     with their event counts."""
     pattern = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -97,7 +85,7 @@ def search_users(ws: Workspace, q: str, limit: int = 20) -> list[dict[str, Any]]
         )
 
 
-def user_detail(ws: Workspace, user_id: str, *, limit: int = 50) -> dict[str, Any] | None:
+def user_detail(ws: Store, user_id: str, *, limit: int = 50) -> dict[str, Any] | None:
     """A user's profile, activity per domain and latest events (with item titles) in each
     domain; None when the workspace has never seen the user."""
     with ws.connect(read_only=True) as con:
@@ -132,7 +120,7 @@ def user_detail(ws: Workspace, user_id: str, *, limit: int = 50) -> dict[str, An
     return {"user_id": user_id, "profile": p, "by_domain": by_domain, "history": grouped}
 
 
-def item_catalog(ws: Workspace) -> dict[str, dict[str, Any]]:
+def item_catalog(ws: Store) -> dict[str, dict[str, Any]]:
     """Domain, title, category, brand and price of every item, by item id."""
     with ws.connect(read_only=True) as con:
         found = con.execute(
@@ -152,7 +140,7 @@ _SOURCE = (
 )
 
 
-def ingest_groups(ws: Workspace, *, offset: int = 0, limit: int = 50) -> dict[str, Any]:
+def ingest_groups(ws: Store, *, offset: int = 0, limit: int = 50) -> dict[str, Any]:
     """Ingest batches grouped by source (file name or `api:KEY_ID`), table and UTC day,
     newest day first: one page of `limit` groups from `offset`, and the total."""
     with ws.connect(read_only=True) as con:
@@ -177,8 +165,9 @@ def ingest_groups(ws: Workspace, *, offset: int = 0, limit: int = 50) -> dict[st
     }
 
 
-def quality_page(ws: Workspace, *, offset: int = 0, limit: int = 50) -> dict[str, Any]:
+def quality_page(ws: Store, *, offset: int = 0, limit: int = 50) -> dict[str, Any]:
     """The data-quality summary with its ingests replaced by one page of batch groups
     (`ingest_groups`): bounded in size, and without the server's file paths."""
-    summary = {k: v for k, v in ws.quality().items() if k != "ingests"}
+    with ws.connect(read_only=True) as con:
+        summary = {k: v for k, v in quality_summary(con).items() if k != "ingests"}
     return {**plain(summary), "batches": ingest_groups(ws, offset=offset, limit=limit)}

@@ -10,13 +10,14 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
-from seamline.data.browse import Workspace, rows
+from seamline.data.browse import rows
 from seamline.data.columns import ALIASES, PACKED, TABLES
+from seamline.data.store import Store
 from seamline.errors import TooLargeError
 from seamline.pii.patterns import column_kind
 
 
-class RecordStore(Workspace, Protocol):
+class RecordStore(Store, Protocol):
     def ingest_rows(
         self, records: list[Any], source_name: str, *, max_extra_keys: int | None = None
     ) -> Any: ...

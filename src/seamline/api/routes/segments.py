@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException
 from seamline.api import schemas
 from seamline.api.deps import Read, Svc
 from seamline.data.browse import plain
-from seamline.segments import api as seg_api
+from seamline.segments import repo
 
 router = APIRouter(tags=["segments"])
 
@@ -17,7 +17,7 @@ router = APIRouter(tags=["segments"])
 @router.get("/v1/segments", response_model=list[schemas.SegmentOut], responses=schemas.errors())
 def segments(key: Read, s: Svc) -> list[dict[str, Any]]:
     """Segments of the latest segmentation run, with names and profiles."""
-    found: list[dict[str, Any]] = plain(seg_api.segment_list(s.ws))
+    found: list[dict[str, Any]] = plain(repo.segment_list(s.ws))
     return found
 
 
@@ -27,7 +27,7 @@ def segments(key: Read, s: Svc) -> list[dict[str, Any]]:
     responses=schemas.errors(404),
 )
 def user_segment(user_id: str, key: Read, s: Svc) -> dict[str, Any]:
-    found = seg_api.user_segment(s.ws, user_id)
+    found = repo.user_segment(s.ws, user_id)
     if found is None:
         raise HTTPException(404, "user has no segment in the latest run")
     out: dict[str, Any] = plain(found)
