@@ -140,6 +140,41 @@ def test_a_new_workspace_holds_the_core_tables_at_the_current_version(tmp_path: 
     assert versions == [(1,), (2,)]
 
 
+def test_a_later_migration_upgrades_and_a_failing_one_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = Workspace(tmp_path / "ws")
+    with ws.connect() as con:
+        schema.ensure(con, "segment_runs")
+
+    def broken(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("ALTER TABLE segment_runs ADD COLUMN note VARCHAR")
+        raise DataError("step failed")
+
+    def add_note(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("ALTER TABLE segment_runs ADD COLUMN note VARCHAR")
+
+    def columns() -> list[str]:
+        with ws.connect(read_only=True) as con:
+            return [r[0] for r in con.execute("DESCRIBE segment_runs").fetchall()]
+
+    v3 = (*schema.MIGRATIONS, schema.Migration(3, "segment_runs.note", broken))
+    monkeypatch.setattr(schema, "MIGRATIONS", v3)
+    with pytest.raises(DataError, match="step failed"), ws.connect():
+        pass
+    assert "note" not in columns()
+    with ws.connect(read_only=True) as con:
+        assert schema.stored_version(con) == 2
+
+    v3 = (*schema.MIGRATIONS[:2], schema.Migration(3, "segment_runs.note", add_note))
+    monkeypatch.setattr(schema, "MIGRATIONS", v3)
+    with ws.connect() as con:
+        assert schema.stored_version(con) == 3
+        logged = con.execute("SELECT version, doc FROM schema_migrations ORDER BY 1").fetchall()
+    assert "note" in columns()
+    assert logged[-1] == (3, "segment_runs.note")
+
+
 def test_every_table_has_a_declaration_and_an_owner() -> None:
     owners = {n: schema.owner(n) for n in V1_COUNTS}
     assert owners["user_features_v1"] == "features"

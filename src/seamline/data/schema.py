@@ -272,6 +272,11 @@ MIGRATIONS: tuple[Migration, ...] = (
 SCHEMA_VERSION = str(MIGRATIONS[-1].version)
 
 
+def latest_version() -> int:
+    """The version the last migration brings a workspace to (read at call time)."""
+    return MIGRATIONS[-1].version
+
+
 def stored_version(con: duckdb.DuckDBPyConnection) -> int:
     """The workspace's schema version (0 for an empty store)."""
     if not has_table(con, "meta"):
@@ -282,10 +287,10 @@ def stored_version(con: duckdb.DuckDBPyConnection) -> int:
 
 def check_version(con: duckdb.DuckDBPyConnection, where: str) -> int:
     found = stored_version(con)
-    if found > int(SCHEMA_VERSION):
+    if found > latest_version():
         raise DataError(
             f"{where}: workspace schema version {found} is newer than this Seamline "
-            f"understands ({SCHEMA_VERSION}); upgrade seamline to open it"
+            f"understands ({latest_version()}); upgrade seamline to open it"
         )
     return found
 
@@ -298,7 +303,9 @@ def migrate(con: duckdb.DuckDBPyConnection, where: str = "workspace") -> list[in
     for m in todo:
         m.apply(con)
     if todo:
-        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+        con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(todo[-1].version)]
+        )
         now = datetime.now(UTC)
         con.executemany(
             "INSERT OR REPLACE INTO schema_migrations VALUES (?, ?, ?)",

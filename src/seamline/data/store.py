@@ -110,7 +110,7 @@ def connect(
         con.execute(f"SET threads = {int(threads)}")
     try:
         found = schema.check_version(con, str(folder))
-        if not read_only and found < int(SCHEMA_VERSION):  # read-only waits for a writer
+        if not read_only and found < schema.latest_version():  # read-only waits for a writer
             with transaction(con):
                 schema.migrate(con, str(folder))
     except BaseException:
