@@ -257,3 +257,31 @@ def _refuse(line: int, reason: str, taken: list[str], size: int, why: str = "") 
         message = why or "a quoted field runs past the end of its line (a stray quote?)"
         text = text.rstrip("\r\n")[:2000]
     return Refused(line=line, reason=reason, text=text, message=message)
+
+
+def scan_lines(con: duckdb.DuckDBPyConnection, path: Path, label: str) -> Scanned:
+    """For line-per-record files (JSON Lines): lines over `MAX_RECORD_CHARS` are refused as
+    `field_too_long` and blanked in a copy, so the rest of the file still loads."""
+    try:
+        rows = con.execute(f"SELECT coalesce(max(strlen(t)), 0) FROM {_lines_sql(path)}").fetchall()
+        if rows and int(rows[0][0]) <= MAX_RECORD_CHARS:
+            return Scanned(path=path, delimiter="", header=[])
+    except duckdb.Error:
+        pass  # a line past DuckDB's own limit, or not UTF-8: look line by line
+    setting = con.execute("SELECT current_setting('temp_directory')").fetchall()
+    folder = Path(setting[0][0] if setting and setting[0][0] else tempfile.gettempdir())
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix="ingest-", suffix=".jsonl", dir=folder)
+    copy = Path(name)
+    refused: list[Refused] = []
+    try:
+        with os.fdopen(fd, "w", encoding=UTF8, newline="") as f:
+            for n, text in enumerate(_decoded(path, label, UTF8), start=1):
+                if len(text) > MAX_RECORD_CHARS:
+                    refused.append(_refuse(n, "field_too_long", [text], len(text)))
+                    text = "\n"
+                f.write(text)
+    except BaseException:
+        copy.unlink(missing_ok=True)
+        raise
+    return Scanned(path=copy, delimiter="", header=[], refused=refused, temporary=True)

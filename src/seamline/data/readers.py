@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from seamline.data.csvscan import scan_csv
+from seamline.data.csvscan import scan_csv, scan_lines
 from seamline.errors import DataError
 
 FORMATS = {
@@ -146,7 +146,19 @@ def open_file(
             return _open_csv(con, p, fmt, delimiter or ("\t" if fmt == "tsv" else None), encoding)
         if fmt == "parquet":
             return _open_parquet(con, p)
-        return _open_jsonl(con, p)
+        scan = scan_lines(con, p, str(p))
+        try:
+            source = _open_jsonl(con, scan.path, label=str(p))
+        except BaseException:
+            if scan.temporary:
+                scan.path.unlink(missing_ok=True)
+            raise
+        source.path, source.temporary = scan.path, scan.temporary
+        source.malformed = [
+            Malformed(line=r.line, reason=r.reason, text=r.text, message=r.message, exact=True)
+            for r in scan.refused
+        ]
+        return source
     except duckdb.Error as e:
         msg = str(e).splitlines()[0]
         raise DataError(f"{p}: cannot read as {fmt} ({msg})") from e
@@ -361,7 +373,7 @@ def _typed_source(con: duckdb.DuckDBPyConnection, rel: str, *, label: str, fmt: 
     )
 
 
-def _open_jsonl(con: duckdb.DuckDBPyConnection, p: Path) -> Source:
+def _open_jsonl(con: duckdb.DuckDBPyConnection, p: Path, label: str) -> Source:
     # Read each line as one text value, so a broken line is a reject with its line number
     # rather than an error for the whole file. \x01 cannot appear raw in valid JSON.
     # Blank lines hold no record. `o` is the line when it is a JSON object, else NULL, so
@@ -380,7 +392,7 @@ def _open_jsonl(con: duckdb.DuckDBPyConnection, p: Path) -> Source:
         ).fetchall()
     ]
     if not keys:
-        raise DataError(f"{p}: no JSON objects found (expected one object per line)")
+        raise DataError(f"{label}: no JSON objects found (expected one object per line)")
     blank = [
         int(r[0])
         for r in con.execute(
@@ -394,7 +406,7 @@ def _open_jsonl(con: duckdb.DuckDBPyConnection, p: Path) -> Source:
     )
     sql = f"SELECT {fields}, __malformed FROM {lines} ORDER BY n"
     return Source(
-        label=str(p),
+        label=label,
         fmt="jsonl",
         sql=sql,
         columns=[*keys, "__malformed"],
