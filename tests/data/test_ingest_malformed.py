@@ -170,7 +170,10 @@ def test_devices_and_folders_are_refused_saying_what_they_are(
 
 
 def test_a_giant_json_line_is_refused_with_its_line_and_others_load(store: Store) -> None:
-    ok = '{"user_id": "u1", "item_id": "i1", "domain": "fashion", "event_type": "view", "timestamp": "2026-01-02"}'
+    ok = (
+        '{"user_id": "u1", "item_id": "i1", "domain": "fashion", "event_type": "view", '
+        '"timestamp": "2026-01-02"}'
+    )
     giant = ok.replace('"u1"', '"' + "x" * (10 * 1024 * 1024) + '"')
     path = store.write("events.jsonl", "\n".join([ok, giant, ok.replace("i1", "i2")]) + "\n")
     s = store.ingest(events=path).to_dict()
