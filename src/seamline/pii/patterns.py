@@ -33,9 +33,19 @@ _SURNAMES = (
     "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵"
     "万钱严覃武戴莫孔向汤"
 )
+# A name word in Latin script: capitalised parts (with diacritics; "McDonald" is two),
+# an elided prefix ("O'", "D’") and hyphenated parts; Latin-1 and Latin Extended letters
+# sit in both classes since their cases alternate. Lowercase particles ("van der") may sit
+# between words. Written with plain ranges so Python `re` and RE2 read it alike.
+_UP = "A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ"
+_LOW = "a-zß-öø-ÿĀ-ɏḀ-ỿ"
+_PART = f"(?:[{_UP}]['’])?(?:[{_UP}][{_LOW}]+)+"
+_WORD = f"{_PART}(?:-{_PART}){{0,2}}"
+_PARTICLES = "van|von|de|der|den|da|di|du|le|la|del|della|dos|bin|al"
+_LATIN_NAME = f"(?:(?:{_PARTICLES}) ){{0,2}}{_WORD}(?: (?:(?:{_PARTICLES}) ){{0,2}}{_WORD}){{0,2}}"
 _NAME = (  # a title takes the whole name after it ("Mr. John Smith"), not its first word
-    "(?:Mr|Mrs|Ms|Miss|Dr|Prof)\\.? [A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}"
-    "|(?:[Mm]y name is|[Nn]ame ?[:：]) ?[A-Z][a-z]+(?: [A-Z][a-z]+)?"
+    f"(?:Mr|Mrs|Ms|Miss|Dr|Prof)\\.? {_LATIN_NAME}"
+    f"|(?:[Mm]y name is|[Nn]ame ?[:：]) ?{_WORD}(?: (?:(?:{_PARTICLES}) ){{0,2}}{_WORD})?"
     "|(?:姓名|联系人|收件人|我叫) ?[:：]? ?[一-龥]{2,4}"
     f"|[{_SURNAMES}][一-龥]{{0,2}}(?:先生|女士|小姐)"
 )
@@ -132,9 +142,10 @@ def column_kind(column: str) -> str | None:
 def sql_condition(kind: str, text: str) -> str:
     """SQL: text expression `text` contains PII of `kind` (NULL-safe: false for NULL);
     `text` should be narrowed (`narrow_sql`) first."""
-    match = f"regexp_matches({text}, '{SQL_PATTERNS[kind]}')"
+    pattern = "'" + SQL_PATTERNS[kind].replace("'", "''") + "'"  # names hold apostrophes
+    match = f"regexp_matches({text}, {pattern})"
     if kind == "id_number":
-        cand = f"regexp_extract({text}, '{SQL_PATTERNS[kind]}', 2)"
+        cand = f"regexp_extract({text}, {pattern}, 2)"
         match = f"({match} AND {id_checksum_sql(cand)})"
     return f"coalesce({match}, false)"
 
