@@ -74,6 +74,10 @@ def test_pii_is_dropped_by_default_and_the_policy_is_reported(store: Store) -> N
     q = store.ws.quality()
     assert q["pii_policy"] == "drop (default)"
     assert q["ingests"][-1]["pii_policy"] == "drop (default)"
+    from seamline.report.quality import quality_section
+
+    html = quality_section(q).html
+    assert 'data-key="pii_policy"' in html and "drop (default)" in html
 
 
 def test_the_mapping_or_the_workspace_may_say_otherwise(new_store) -> None:  # type: ignore[no-untyped-def]
