@@ -136,24 +136,22 @@ class Workspace:
         source: SourceTables,
         progress: Progress | None = None,
     ) -> IngestSummary:
-        """Ingest tables produced by a dataset adapter (or any pyarrow tables)."""
+        """Ingest tables produced by a dataset adapter (or any pyarrow tables), all of them
+        in one transaction."""
         summary = IngestSummary()
+        tables = source.tables()
         with self.connect() as con:
+            staged = []
             for table in ("items", "users", "events"):
-                data = source.tables().get(table)
+                data = tables.get(table)
                 if data is None:
                     continue
                 src = readers.arrow_source(con, table, data, f"{source.name}:{table}")
-                summary.parts.append(
-                    ingest_source(
-                        con,
-                        table,
-                        src,
-                        source.mapping.for_table(table),
-                        progress=progress,
-                        privacy=self.privacy,
-                    )
-                )
+                tm = source.mapping.for_table(table)
+                staged.append(stage(con, table, src, tm, progress=progress, privacy=self.privacy))
+            with store.transaction(con):
+                for st in staged:
+                    summary.parts.append(store_staged(con, st, progress=progress))
         return summary
 
     def ingest_dataset(

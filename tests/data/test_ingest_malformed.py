@@ -179,3 +179,31 @@ def test_a_giant_json_line_is_refused_with_its_line_and_others_load(store: Store
     s = store.ingest(events=path).to_dict()
     assert (s["rows"], s["accepted"], s["rejected"]) == (3, 2, 1)
     assert store.rejects() == [(2, "", "field_too_long")]
+
+
+def test_a_dataset_is_stored_in_one_transaction_too(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow as pa
+
+    from seamline.data import ingest
+    from seamline.data.datasets import SourceTables
+
+    items = pa.table({"item_id": ["i1"], "domain": ["fashion"], "title": ["Shirt"]})
+    events = pa.table(
+        {
+            "user_id": ["u1"],
+            "item_id": ["i1"],
+            "domain": ["fashion"],
+            "event_type": ["view"],
+            "timestamp": ["2026-01-02"],
+        }
+    )
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(ingest, "_insert_events", broken)
+    with pytest.raises(OSError, match="disk full"):
+        store.ws.ingest_source(SourceTables(name="demo", items=items, events=events))
+    assert store.count("items") == 0 and store.count("ingests") == 0
