@@ -49,9 +49,10 @@ def test_forget_and_export_commands(ws_copy: Workspace, tmp_path: Path, planted:
     w = str(ws_copy.path)
     removed = _run("forget", "--workspace", w, "--user", planted, "--json")
     assert removed["events"] == 5 and removed["users"] == 1
+    assert removed["total"] == sum(v for k, v in removed.items() if k != "total")
     # Erasure is idempotent (issue 16): a repeat exits 0 with nothing removed; an id the
     # workspace never held is still an error.
-    assert _run("forget", "--workspace", w, "--user", planted, "--json") == {}
+    assert _run("forget", "--workspace", w, "--user", planted, "--json") == {"total": 0}
     typo = runner.invoke(app, ["forget", "--workspace", w, "--user", planted + "x"])
     assert typo.exit_code == 2 and "no table holds user" in typo.output
     out = tmp_path / "segments.csv"

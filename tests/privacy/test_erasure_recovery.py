@@ -41,10 +41,22 @@ def _forget_cli(ws: Workspace, user: str) -> subprocess.CompletedProcess[str]:
 def test_forget_twice_exits_0_and_reports_0_rows(ws_copy: Workspace, planted: str) -> None:
     first = _forget_cli(ws_copy, planted)
     assert first.returncode == 0, first.stderr
-    assert json.loads(first.stdout)["events"] == 5
+    removed = json.loads(first.stdout)
+    assert removed["events"] == 5
+    assert removed["total"] == sum(v for k, v in removed.items() if k != "total")
     second = _forget_cli(ws_copy, planted)
     assert second.returncode == 0, second.stderr
-    assert json.loads(second.stdout) == {}
+    # The repeat says so explicitly: 0 rows removed (issue 16 interface), no table listed.
+    assert json.loads(second.stdout) == {"total": 0}
+    text = subprocess.run(
+        [*CLI, "forget", "--workspace", str(ws_copy.path), "--user", planted],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert text.returncode == 0, text.stderr
+    assert "0 rows removed" in text.stdout
     assert forget_user(ws_copy, planted) == {}
     assert not (ws_copy.path / MARKER).exists()
     # A never-seen id is still an error, so a typo is not mistaken for an erasure.
@@ -81,7 +93,7 @@ def test_forget_killed_mid_rewrite_leaves_no_byte(
     else:
         again = _forget_cli(ws_copy, planted)
         assert again.returncode == 0, again.stderr
-        assert json.loads(again.stdout) == {}
+        assert json.loads(again.stdout) == {"total": 0}
     assert _files_holding(ws_copy, planted) == []
     assert not (ws_copy.path / MARKER).exists() and not (ws_copy.path / FRESH).exists()
     with ws_copy.connect() as con:  # the rewritten store is whole

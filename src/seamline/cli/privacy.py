@@ -84,7 +84,15 @@ def forget(
     from seamline.privacy.forget import forget_user
 
     removed = forget_user(Workspace(workspace), user, keyring=_ring(key_file))
-    emit(removed, as_json, lambda r: _rows_table("rows removed", r))
+    # Rows per table plus an explicit total, so a repeat reads `{"total": 0}`, not `{}`.
+    emit({**removed, "total": sum(removed.values())}, as_json, _removed_table)
+
+
+def _removed_table(r: dict[str, int]) -> None:
+    tables = {k: v for k, v in r.items() if k != "total"}
+    if tables:
+        _rows_table("rows removed", tables)
+    out.print(f"{r['total']:,} rows removed" + ("" if tables else " (already erased)"))
 
 
 @app.command("export")
