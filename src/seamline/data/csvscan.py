@@ -204,6 +204,17 @@ def _parse(
             f.write(first)
             line = 2  # physical line of the next record's first line
             while True:
+                # A line with an even number of quotes is a whole record (the fast path's
+                # rule): copied as it is, only odd lines need the parser.
+                try:
+                    head = feed.back.popleft() if feed.back else next(feed.lines)
+                except StopIteration:
+                    break
+                if head.count('"') % 2 == 0 and len(head) <= MAX_RECORD_CHARS:
+                    f.write(head)
+                    line += 1
+                    continue
+                feed.back.appendleft(head)
                 feed.taken = []
                 try:
                     row: list[str] | None = next(reader)
