@@ -69,6 +69,10 @@ def test_the_mapping_sets_its_own_ranges(store: Store) -> None:
     [
         ("events: {ranges: {value: [5, 1]}}", "low <= high"),
         ("events: {ranges: {user_id: [0, 1]}}", "numeric columns"),
+        # Bounds so large that sums overflow to Infinity (issue 16, item 3).
+        ("events: {ranges: {value: [0, 1.7e308]}}", r"value.*1e\+15"),
+        ("events: {ranges: {quantity: [-1e16, 0]}}", r"quantity.*1e\+15"),
+        ("items: {ranges: {price: [0, 2e15]}}", r"price.*1e\+15"),
     ],
 )
 def test_bad_ranges_in_the_mapping_are_config_errors(store: Store, yaml: str, match: str) -> None:

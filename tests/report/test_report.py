@@ -15,7 +15,7 @@ from seamline.report import (
     quality_section,
     render_report,
 )
-from seamline.report.sections import fmt_num
+from seamline.report.sections import EMPTY, fmt_money, fmt_num, fmt_pct
 from seamline.workspace import Workspace
 
 XSS = "<script>alert(1)</script>"
@@ -199,3 +199,28 @@ def test_section_ids_are_checked() -> None:
     s = Section("dup", "A", "")
     with pytest.raises(ValueError, match="share the id"):
         render_report([s, s])
+
+
+@pytest.mark.parametrize("fmt", [fmt_num, fmt_pct, fmt_money])
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), "inf", "NaN"])
+def test_non_finite_numbers_render_as_a_dash(fmt: Any, value: Any) -> None:
+    assert fmt(value) == EMPTY
+
+
+def test_overflowing_totals_render_as_a_dash_not_inf(tmp_path: Path) -> None:
+    # A workspace whose values sum past the float range (stored before ranges were capped):
+    # `quality --json` says null; the page must not print inf or nan.
+    path = tmp_path / "events.csv"
+    path.write_text(EVENTS, encoding="utf-8")
+    ws = Workspace(tmp_path / "ws")
+    ws.ingest(events=path)
+    with ws.connect() as con:
+        con.execute("UPDATE events SET value = 1.6e308 WHERE event_type IN ('enroll', 'purchase')")
+        con.execute(
+            "INSERT INTO events SELECT * REPLACE (1.6e308 AS value) FROM events "
+            "WHERE event_type = 'purchase'"
+        )
+    html = write_report(ws, out=tmp_path / "r.html").read_text(encoding="utf-8")
+    cells = re.findall(r'<td class="num">([^<]*)</td>', html)
+    assert EMPTY in cells
+    assert not re.search(r"(?<![A-Za-z])(inf|nan|infinity)(?![A-Za-z])", html, re.I)

@@ -117,6 +117,9 @@ RANGES: dict[str, dict[str, tuple[float, float]]] = {
     "items": {"price": (0, 1e9)},
     "users": {"age": (0, 120)},
 }
+# No bound a mapping sets may exceed this in magnitude: a billion values of 1e15 still sum
+# to a finite float, while a range up to 1.7e308 lets two values overflow to Infinity.
+MAX_RANGE_BOUND = 1e15
 
 # Ids longer than this are rejected (`bad_id`), as are ids holding control, zero-width or
 # bidirectional-override characters and JSON objects or arrays given as ids.

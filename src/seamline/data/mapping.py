@@ -11,7 +11,8 @@ A mapping is a YAML file with one optional section per table::
       timestamp_format: "%d/%m/%Y %H:%M"  # strptime format when not ISO / epoch
       timestamp_required: true          # false for datasets without time (e.g. Douban)
       encoding: gbk                     # a CSV/TSV file that is not UTF-8 (latin-1, big5 ...)
-      ranges: {value: [0, 50000]}       # plausible range per numeric column (else RANGES)
+      ranges: {value: [0, 50000]}       # plausible range per numeric column (else RANGES),
+                                        # bounds at most MAX_RANGE_BOUND (1e15) in magnitude
       pii_policy: drop                  # PII in free text: reject, hash, drop (default), allow
       pii_columns: {notes: reject}      # per-column exceptions
     items: {columns: {item_id: article_id, title: prod_name}, domain: fashion}
@@ -27,7 +28,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from seamline.data.columns import DOMAINS, EVENT_TYPES, RANGES, TABLES
+from seamline.data.columns import DOMAINS, EVENT_TYPES, MAX_RANGE_BOUND, RANGES, TABLES
 from seamline.errors import ConfigError
 from seamline.pii.policy import Action
 
@@ -56,6 +57,11 @@ class TableMapping(BaseModel):
         for col, (lo, hi) in v.items():
             if not (math.isfinite(lo) and math.isfinite(hi) and lo <= hi):
                 raise ValueError(f"ranges: {col} needs two finite numbers [low, high], low <= high")
+            if max(abs(lo), abs(hi)) > MAX_RANGE_BOUND:
+                raise ValueError(
+                    f"ranges: {col} [{lo:g}, {hi:g}] is too wide: bounds may be at most "
+                    f"{MAX_RANGE_BOUND:g} in magnitude (larger values make totals overflow)"
+                )
         return v
 
     def range_of(self, table: str, column: str) -> tuple[float, float] | None:

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from seamline.data.store import store_exists
 from seamline.errors import SeamlineError
 from seamline.report import charts
-from seamline.report.sections import Section, render_fragment
+from seamline.report.sections import EMPTY, Section, finite, render_fragment
 
 if TYPE_CHECKING:
     from seamline.data.store import Store
@@ -117,14 +117,14 @@ def analysis_html(report: Mapping[str, Any], *, title: str | None = None) -> str
 
 
 def _sig(v: Any) -> str:
-    x = _num(v)
-    return "—" if math.isnan(x) else f"{x:.4g}"
+    x = finite(_num(v))
+    return EMPTY if x is None else f"{x:.4g}"
 
 
 def _p(v: Any) -> str:
-    x = _num(v)
-    if math.isnan(x):
-        return "—"
+    x = finite(_num(v))
+    if x is None:
+        return EMPTY
     return "< 0.0001" if x < 1e-4 else f"{x:.4f}"
 
 

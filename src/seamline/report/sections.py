@@ -39,34 +39,47 @@ class Section:
             )
 
 
+def finite(value: Any) -> float | None:
+    """`value` as a float, or None when it is missing, not a number, NaN or infinite: every
+    number filter goes through here so an overflowing total shows as `EMPTY`, never inf."""
+    if value is None or value == "":
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
 def fmt_num(value: Any, digits: int = 2) -> str:
     """Thousands-separated number; floats keep `digits` decimals unless whole."""
-    if value is None or value == "":
-        return EMPTY
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int):
         return f"{value:,}"
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if math.isnan(f):
-        return EMPTY
+    f = finite(value)
+    if f is None:  # text that is not a number is shown as it is
+        return EMPTY if value is None or value == "" or _is_number(value) else str(value)
     return f"{int(f):,}" if f.is_integer() else f"{f:,.{digits}f}"
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def fmt_pct(value: Any, digits: int = 1) -> str:
     """A share in [0, 1] as a percentage."""
-    if value is None:
-        return EMPTY
-    return f"{float(value) * 100:.{digits}f}%"
+    f = finite(value)
+    return EMPTY if f is None else f"{f * 100:.{digits}f}%"
 
 
 def fmt_money(value: Any) -> str:
-    if value is None:
-        return EMPTY
-    return f"{float(value):,.2f}"
+    f = finite(value)
+    return EMPTY if f is None else f"{f:,.2f}"
 
 
 def fmt_when(value: Any, with_time: bool = True) -> str:
