@@ -47,8 +47,14 @@ _NAME = (  # a title takes the whole name after it ("Mr. John Smith"), not its f
     f"(?:Mr|Mrs|Ms|Miss|Dr|Prof)\\.? {_LATIN_NAME}"
     f"|(?:[Mm]y name is|[Nn]ame ?[:：]) ?{_WORD}(?: (?:(?:{_PARTICLES}) ){{0,2}}{_WORD})?"
     "|(?:姓名|联系人|收件人|我叫) ?[:：]? ?[一-龥]{2,4}"
-    f"|[{_SURNAMES}][一-龥]{{0,2}}(?:先生|女士|小姐)"
 )
+# 女士 ("women's") before a garment word is a product's gender, not a title: without this,
+# "羊毛女士衬衫" (wool blouse) reads as the name 毛女士. RE2 has no look-ahead, so the SQL
+# form takes the next character into the match; only its truth is used there.
+_GARMENT_HEADS = "衬外连裙裤鞋靴包帽大毛针卫西风羽棉套内睡泳运休夹短长上背手腰皮袜款装服衫香钱围丝打马半吊凉高跑托斜双真T"
+_CN_TITLED = f"[{_SURNAMES}][一-龥]{{0,2}}"  # a surname and up to two given-name characters
+_NAME_PY = f"{_NAME}|{_CN_TITLED}(?:先生|小姐|女士(?![{_GARMENT_HEADS}]))"
+_NAME_SQL = f"{_NAME}|{_CN_TITLED}(?:先生|小姐|女士(?:$|[^{_GARMENT_HEADS}]))"
 _PHONE = (
     "(?:\\+?86[ -]?)?1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}"  # Chinese mobile
     "|0[1-9][0-9]{1,2}-[0-9]{7,8}"  # Chinese landline with area code
@@ -62,7 +68,7 @@ SQL_PATTERNS: dict[str, str] = {
     "email": _EMAIL,
     "phone": f"(^|[^0-9A-Za-z])({_PHONE})($|[^0-9A-Za-z])",
     "id_number": f"(^|[^0-9A-Za-z])({_ID_BODY})($|[^0-9A-Za-z])",
-    "name": _NAME,
+    "name": _NAME_SQL,
 }
 # One pass that every kind's candidates match: most values hold no PII and stop here. A
 # full-width digit or at sign also passes, to be narrowed (`narrow_sql`) and matched again.
@@ -71,7 +77,7 @@ PY_PATTERNS: dict[str, re.Pattern[str]] = {
     "email": re.compile(_EMAIL),
     "phone": re.compile(f"(?<![0-9A-Za-z])(?:{_PHONE})(?![0-9A-Za-z])"),
     "id_number": re.compile(f"(?<![0-9A-Za-z])(?:{_ID_BODY})(?![0-9A-Za-z])"),
-    "name": re.compile(_NAME),
+    "name": re.compile(_NAME_PY),
 }
 
 # Structured columns whose whole value is PII of a kind, by (normalised) column name.
