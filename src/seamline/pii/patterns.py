@@ -51,7 +51,10 @@ _NAME = (  # a title takes the whole name after it ("Mr. John Smith"), not its f
 # 女士 ("women's") before a garment word is a product's gender, not a title: without this,
 # "羊毛女士衬衫" (wool blouse) reads as the name 毛女士. RE2 has no look-ahead, so the SQL
 # form takes the next character into the match; only its truth is used there.
-_GARMENT_HEADS = "衬外连裙裤鞋靴包帽大毛针卫西风羽棉套内睡泳运休夹短长上背手腰皮袜款装服衫香钱围丝打马半吊凉高跑托斜双真T"
+_GARMENT_HEADS = (
+    "衬外连裙裤鞋靴包帽大毛针卫西风羽棉套内睡泳运休夹短长上背手腰"
+    "皮袜款装服衫香钱围丝打马半吊凉高跑托斜双真T"
+)
 _CN_TITLED = f"[{_SURNAMES}][一-龥]{{0,2}}"  # a surname and up to two given-name characters
 _NAME_PY = f"{_NAME}|{_CN_TITLED}(?:先生|小姐|女士(?![{_GARMENT_HEADS}]))"
 _NAME_SQL = f"{_NAME}|{_CN_TITLED}(?:先生|小姐|女士(?:$|[^{_GARMENT_HEADS}]))"
