@@ -243,6 +243,9 @@ def masker(keyring: KeyRing | None) -> Callable[[str, str, str], str | None]:
     return run
 
 
+_REGISTERED: list[Callable[..., str | None]] = []
+
+
 def register_masker(con: duckdb.DuckDBPyConnection, keyring: KeyRing | None) -> None:
     """Make `MASK_UDF` callable from the ingest SQL on `con` (only flagged values reach it)."""
     import duckdb
@@ -263,3 +266,8 @@ def register_masker(con: duckdb.DuckDBPyConnection, keyring: KeyRing | None) -> 
         VARCHAR,
         null_handling=FunctionNullHandling.SPECIAL,
     )
+    # DuckDB's catalog keeps only a raw pointer to `nullable`; the cursor that registered it
+    # holds the reference. A service registers through a short-lived cursor and its later
+    # cursors call the function from the shared catalog, so without this reference they
+    # would call freed memory (a TypeError from whatever took its place, or a crash).
+    _REGISTERED.append(nullable)
