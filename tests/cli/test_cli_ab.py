@@ -100,6 +100,17 @@ def test_create_assign_list(tmp_path: Path) -> None:
     assert listed["arms"] == {"a": 0.25, "b": 0.75}
 
 
+def test_assign_outside_the_window_is_refused_and_records_nothing(tmp_path: Path) -> None:
+    ws = str(tmp_path / "ws")
+    _invoke("ab", "create", "--workspace", ws, "--name", "past", "--arms", "a:1,b:1",
+            "--start", "2025-01-01", "--end", "2025-02-01", "--json")  # fmt: skip
+    res = CliRunner().invoke(app, ["ab", "assign", "--workspace", ws, "--experiment", "past", "x1"])
+    assert res.exit_code == 2
+    assert "ended" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+    (listed,) = _invoke("ab", "list", "--workspace", ws, "--json")
+    assert sum(listed["exposures"].values()) == 0
+
+
 def test_analyze_group_sequential_look(tmp_path: Path) -> None:
     _units_csv(tmp_path / "u.csv")
     out = _invoke("ab", "analyze", "--data", str(tmp_path / "u.csv"), "--arm-col", "group",

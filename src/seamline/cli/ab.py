@@ -178,7 +178,8 @@ def assign(
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     as_json: JsonOpt = False,
 ) -> None:
-    """Assign users (deterministically) and record their exposures."""
+    """Assign users (deterministically) and record their exposures; refused outside the
+    experiment's window."""
     from seamline.experiments.store import assign_users
 
     ids = list(users or [])
@@ -187,7 +188,7 @@ def assign(
         ids = [u for u in ids if u]
     if not ids:
         raise ConfigError("give user ids as arguments or --users-file")
-    arms = assign_users(Workspace(workspace), experiment, ids)
+    arms = assign_users(Workspace(workspace), experiment, ids, live=True)
     data = [{"user_id": u, "arm": a} for u, a in zip(ids, arms, strict=True)]
 
     def render(rows: list[dict[str, Any]]) -> None:

@@ -146,11 +146,21 @@ def assign_live(ws: Store, name: str, user_id: str) -> str | None:
 
 
 def assign_users(
-    ws: Store, name: str, user_ids: Sequence[str], *, at: datetime | None = None
+    ws: Store,
+    name: str,
+    user_ids: Sequence[str],
+    *,
+    at: datetime | None = None,
+    live: bool = False,
 ) -> list[str | None]:
+    """Assign users and record their exposures; `live` (users being assigned now, by an app
+    or the CLI) refuses an experiment outside its window (`ConflictError`) and records
+    nothing."""
     with ws.connect() as con:
         ensure_tables(con)
         cfg = load_design(con, name)
+        if live:
+            window.check_open(cfg)
         arms = [assign(cfg, str(u)) for u in user_ids]
         rows = [(str(u), a) for u, a in zip(user_ids, arms, strict=True) if a is not None]
         _insert_exposures(con, name, rows, at or datetime.now(UTC), "assign")
