@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import csv
 import gzip
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from seamline.data.csvscan import scan_csv, scan_lines
+from seamline.data.csvscan import Scanned, scan_csv, scan_lines
 from seamline.errors import DataError
 
 FORMATS = {
@@ -147,18 +148,7 @@ def open_file(
         if fmt == "parquet":
             return _open_parquet(con, p)
         scan = scan_lines(con, p, str(p))
-        try:
-            source = _open_jsonl(con, scan.path, label=str(p))
-        except BaseException:
-            if scan.temporary:
-                scan.path.unlink(missing_ok=True)
-            raise
-        source.path, source.temporary = scan.path, scan.temporary
-        source.malformed = [
-            Malformed(line=r.line, reason=r.reason, text=r.text, message=r.message, exact=True)
-            for r in scan.refused
-        ]
-        return source
+        return _from_scan(scan, lambda: _open_jsonl(con, scan.path, label=str(p)))
     except duckdb.Error as e:
         msg = str(e).splitlines()[0]
         raise DataError(f"{p}: cannot read as {fmt} ({msg})") from e
@@ -172,8 +162,14 @@ def _open_csv(
     encoding: str | None,
 ) -> Source:
     scan = scan_csv(con, p, str(p), delimiter, encoding)
+    return _from_scan(scan, lambda: _read_csv(con, p, fmt, scan.path, scan.delimiter))
+
+
+def _from_scan(scan: Scanned, read: Callable[[], Source]) -> Source:
+    """The source `read` opens from the pre-scan's file, carrying the lines the scan refused;
+    a temporary copy is deleted if reading fails (else once the ingest is over)."""
     try:
-        source = _read_csv(con, p, fmt, scan.path, scan.delimiter)
+        source = read()
     except BaseException:
         if scan.temporary:
             scan.path.unlink(missing_ok=True)
