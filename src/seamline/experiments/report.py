@@ -7,7 +7,6 @@ arm with the campaign's incremental revenue (`kpis`).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,7 +15,7 @@ from seamline.errors import DataError
 from seamline.experiments.compare import analyze_sums
 from seamline.experiments.kpis import add_incremental, compute_kpis
 from seamline.experiments.outcomes import arm_sums, metric_specs
-from seamline.experiments.spec import Method
+from seamline.experiments.spec import Method, json_ready
 from seamline.experiments.store import ensure_tables, exposure_groups, holdout_count, load_design
 
 
@@ -81,13 +80,6 @@ def experiment_report(
     report = analysis.to_dict()
     report["experiment"] = cfg.to_dict()
     add_incremental(kpis, cfg.control_arm)
-    report["kpis"] = _clean_kpis(kpis)
+    report["kpis"] = json_ready(kpis)
     report["holdout_users"] = holdout
     return report
-
-
-def _clean_kpis(k: dict[str, dict[str, float]]) -> dict[str, dict[str, float | None]]:
-    return {
-        g: {m: (None if isinstance(v, float) and math.isnan(v) else v) for m, v in r.items()}
-        for g, r in k.items()
-    }

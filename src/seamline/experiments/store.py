@@ -141,8 +141,7 @@ def assign_user(ws: Store, name: str, user_id: str, *, at: datetime | None = Non
 def assign_live(ws: Store, name: str, user_id: str) -> str | None:
     """`assign_user` for apps asking now: refused (`ConflictError`) when the experiment is
     not running (before its start or from its end), so nothing is recorded outside it."""
-    window.check_open(get_experiment(ws, name))
-    return assign_user(ws, name, user_id)
+    return assign_users(ws, name, [user_id], live=True)[0]
 
 
 def assign_users(

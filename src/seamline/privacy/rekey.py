@@ -84,21 +84,22 @@ def pseudonymise_workspace(ws: Workspace, keyring: KeyRing) -> dict[str, int]:
         if meta_value(con, META_KEY):
             raise ConfigError("this workspace is already pseudonymised; rotate its key instead")
     # Marked before the raw ids change, so a kill mid-way still ends in a rewritten file.
-    with rewrite_guard(ws.path), ws.connect() as con:
-        known = {
-            str(r[0])
-            for t in user_id_tables(con)
-            for r in con.execute(f'SELECT DISTINCT user_id FROM "{t}"').fetchall()
-            if r[0] is not None
-        }
-
-        def raw_value(v: object) -> object:
-            return keyring.pseudonym(v) if isinstance(v, str) and v.strip() in known else v
-
-        changed = _rewrite_recorded(
-            con, keyring, keyring.pseudonym, raw_value, "user ids were pseudonymised"
-        )
+    # One guard for the change and the rewrite: no other process may take the lock between.
     with rewrite_guard(ws.path):
+        with ws.connect() as con:
+            known = {
+                str(r[0])
+                for t in user_id_tables(con)
+                for r in con.execute(f'SELECT DISTINCT user_id FROM "{t}"').fetchall()
+                if r[0] is not None
+            }
+
+            def raw_value(v: object) -> object:
+                return keyring.pseudonym(v) if isinstance(v, str) and v.strip() in known else v
+
+            changed = _rewrite_recorded(
+                con, keyring, keyring.pseudonym, raw_value, "user ids were pseudonymised"
+            )
         rewrite_file(ws.path)  # the raw ids must not linger in free blocks of the file
     return changed
 
