@@ -33,3 +33,33 @@ def test_session_settings_reach_a_cursor(tmp_path) -> None:  # type: ignore[no-u
     finally:
         con.close()
     assert got == [("UTC", False)]
+
+
+def test_a_function_registered_through_a_closed_cursor_stays_callable() -> None:
+    """DuckDB keeps only a raw pointer to a Python function; a service registers through a
+    short-lived cursor and calls from later ones (this crashed before the store kept it)."""
+    import gc
+
+    import duckdb
+
+    from seamline.data.store import register_udf
+
+    con = duckdb.connect()
+    first = con.cursor()
+    register_udf(first, "shout", lambda s: s.upper() + "!")
+    first.close()
+    del first
+    gc.collect()
+    later = con.cursor()
+    register_udf(later, "shout", lambda s: s.lower())  # shared: the cursor keeps the first
+    assert later.execute("SELECT shout('hi'), shout(NULL)").fetchall() == [("HI!", None)]
+
+
+def test_register_udf_takes_several_arguments_and_nulls() -> None:
+    import duckdb
+
+    from seamline.data.store import register_udf
+
+    con = duckdb.connect()
+    register_udf(con, "glue", lambda a, b: (a or "-") + b, arity=2, nulls=True)
+    assert con.execute("SELECT glue('a', 'b'), glue(NULL, 'b')").fetchall() == [("ab", "-b")]

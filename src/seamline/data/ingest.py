@@ -28,11 +28,10 @@ from seamline.data.pii_default import DEFAULT_SOURCE, pii_in_force
 from seamline.data.pseudonyms import pseudonymise_stage
 from seamline.data.readers import Source, ident
 from seamline.data.rejects import Reject, collect_rejects, store_rejects
-from seamline.data.store import count, transaction
+from seamline.data.store import count, register_udf, transaction
 from seamline.data.summary import IngestSummary, TableSummary
 from seamline.data.versions import bump_data_version
-from seamline.pii.keyring import KeyRing
-from seamline.pii.patterns import mask, register_masker
+from seamline.pii.patterns import MASK_UDF, mask, nullable_masker
 from seamline.pii.policy import PrivacyOptions
 from seamline.pii.policy import resolve as resolve_privacy
 from seamline.progress import Progress, step
@@ -90,7 +89,7 @@ def stage(
     p = plan(table, source, tm, pii=opts.pii)
     summary = TableSummary(file=source.label, table=table, extras=p.extras, pii_policy=policy)
     if opts.pii is not None:
-        _register_masker(con, opts.pii.needs_key, opts.keyring)
+        register_udf(con, MASK_UDF, nullable_masker(opts.keyring), arity=3, nulls=True)
     # The stage is built outside the transaction so its rowids are 0..n-1 in file order
     # (DuckDB keeps insertion order), which is how a reject finds its line number.
     with step(progress, f"validating {source.label}"):
@@ -167,20 +166,6 @@ def store_staged(
             BOT_EVENTS_PER_MINUTE,
         )
     return summary
-
-
-def _register_masker(
-    con: duckdb.DuckDBPyConnection, needs_key: bool, keyring: KeyRing | None
-) -> None:
-    """Register the PII masker on `con`. A cursor of a long-lived connection (the
-    service's) shares the masker its connection registered and cannot replace it; without
-    `hash` the masker needs no key, so the shared one serves. (Registering costs ~1 ms;
-    asking duckdb_functions() whether it exists cost ~20 ms a batch.)"""
-    try:
-        register_masker(con, keyring)
-    except duckdb.CatalogException:
-        if needs_key:
-            raise
 
 
 def _next_ingest_id(con: duckdb.DuckDBPyConnection) -> int:

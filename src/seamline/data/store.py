@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import duckdb
 
@@ -136,11 +136,33 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.execute("COMMIT")
 
 
-def register_udf(con: duckdb.DuckDBPyConnection, name: str, fn: Callable[[str], str]) -> None:
-    """Make the text function `fn` callable as `name` in SQL on `con` (replacing one
-    registered earlier under that name)."""
+# DuckDB's catalog keeps only a raw pointer to a Python function; the connection object that
+# registered it holds the reference. A service registers through a short-lived cursor and
+# later cursors call the function from the shared catalog, so each registered function is
+# kept here: otherwise they would call freed memory (an unrelated TypeError, or a crash).
+_REGISTERED: list[Callable[..., Any]] = []
+
+
+def register_udf(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    fn: Callable[..., str | None],
+    *,
+    arity: int = 1,
+    nulls: bool = False,
+) -> None:
+    """Make the text function `fn` (`arity` text arguments) callable as `name` in SQL on
+    `con`, replacing one registered earlier on it. A cursor whose connection registered
+    `name` already keeps that one (a cursor cannot replace it; a service's functions are
+    made from its one key). `nulls`: `fn` is called with NULLs too (else NULL in, NULL out)."""
+    from duckdb.func import FunctionNullHandling
     from duckdb.sqltypes import VARCHAR
 
-    with suppress(duckdb.InvalidInputException):  # not registered yet
+    with suppress(duckdb.InvalidInputException):  # not registered on `con` itself
         con.remove_function(name)
-    con.create_function(name, fn, [VARCHAR], VARCHAR)
+    handling = FunctionNullHandling.SPECIAL if nulls else FunctionNullHandling.DEFAULT
+    try:
+        con.create_function(name, fn, [VARCHAR] * arity, VARCHAR, null_handling=handling)
+    except duckdb.CatalogException:
+        return  # shared from the cursor's connection
+    _REGISTERED.append(fn)

@@ -9,7 +9,6 @@ written as `(^|[^0-9A-Za-z])` groups because RE2 has no look-around.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,8 +17,6 @@ from typing import TYPE_CHECKING
 from seamline.errors import ConfigError
 
 if TYPE_CHECKING:
-    import duckdb
-
     from seamline.pii.keyring import KeyRing
 
 KINDS: tuple[str, ...] = ("email", "phone", "id_number", "name")
@@ -243,31 +240,11 @@ def masker(keyring: KeyRing | None) -> Callable[[str, str, str], str | None]:
     return run
 
 
-_REGISTERED: list[Callable[..., str | None]] = []
-
-
-def register_masker(con: duckdb.DuckDBPyConnection, keyring: KeyRing | None) -> None:
-    """Make `MASK_UDF` callable from the ingest SQL on `con` (only flagged values reach it)."""
-    import duckdb
-    from duckdb.func import FunctionNullHandling
-    from duckdb.sqltypes import VARCHAR
-
-    with contextlib.suppress(duckdb.InvalidInputException):  # not registered yet
-        con.remove_function(MASK_UDF)
+def nullable_masker(keyring: KeyRing | None) -> Callable[[str | None, str, str], str | None]:
+    """`masker` that passes NULL through: the function registered as `MASK_UDF`."""
     run = masker(keyring)
 
     def nullable(text: str | None, action: str, whole: str) -> str | None:
         return None if text is None else run(text, action, whole)
 
-    con.create_function(
-        MASK_UDF,
-        nullable,
-        [VARCHAR, VARCHAR, VARCHAR],
-        VARCHAR,
-        null_handling=FunctionNullHandling.SPECIAL,
-    )
-    # DuckDB's catalog keeps only a raw pointer to `nullable`; the cursor that registered it
-    # holds the reference. A service registers through a short-lived cursor and its later
-    # cursors call the function from the shared catalog, so without this reference they
-    # would call freed memory (a TypeError from whatever took its place, or a crash).
-    _REGISTERED.append(nullable)
+    return nullable
