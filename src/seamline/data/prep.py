@@ -28,7 +28,6 @@ DEFAULT_EVENT_WEIGHTS: dict[str, float] = {
     "complete": 4.0,
 }
 UNLISTED_WEIGHT = 1.0  # an event type missing from the weights counts like a view
-AGGREGATES = ("sum", "max", "binary")
 
 # A half-life (days or events): a finite number above zero, or None for no decay.
 HalfLife = Annotated[float, Field(gt=0, allow_inf_nan=False)] | None

@@ -10,17 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from pydantic import Field, field_validator
 
 from seamline.config import SeamlineConfig
 from seamline.errors import ConfigError
 from seamline.features._sql import BUY_TYPES, RETURN_TYPES, in_list, iso_weekday, median
-
-if TYPE_CHECKING:
-    pass
-
 
 FAMILIES: tuple[str, ...] = (
     "rfm",

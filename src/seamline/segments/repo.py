@@ -59,13 +59,6 @@ def latest_labels_sql(con: duckdb.DuckDBPyConnection) -> str | None:
     )
 
 
-def latest_run_id(con: duckdb.DuckDBPyConnection) -> int | None:
-    if not has_table(con, "segment_runs"):
-        return None
-    rows = con.execute(f"SELECT {LATEST_RUN}").fetchall()
-    return int(rows[0][0]) if rows and rows[0][0] is not None else None
-
-
 def latest_run(workspace: Store) -> dict[str, Any] | None:
     """The newest run: run_id, method, k, metrics, created_at, features_version; or None."""
     with workspace.connect(read_only=True) as con:

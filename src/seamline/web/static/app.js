@@ -297,6 +297,7 @@ async function experimentsPage(token) {
 const PAGES = { overview: overviewPage, quality: qualityPage, segments: segmentsPage, users: usersPage, campaigns: campaignsPage, experiments: experimentsPage };
 
 function show(err) {
+  if (err instanceof Stale) return;  // the user has moved on: the page they opened stays
   if (err instanceof AuthError) { login(err.message === "key refused" ? "That key was refused (unknown, revoked, or without the read scope)." : null); return; }
   main.replaceChildren(h("div", { class: "error", role: "alert" }, `Could not load this page: ${err.message}`));
 }
@@ -327,7 +328,7 @@ async function route() {
   try {
     await PAGES[name](token, rest.length ? decodeURIComponent(rest.join("/")) : undefined);
   } catch (err) {
-    if (err instanceof Stale || token !== navigation) return;  // the user has moved on
+    if (token !== navigation) return;  // the user has moved on
     show(err);
   } finally {
     if (token === navigation) {
