@@ -109,3 +109,8 @@ def test_bad_requests_name_what_is_allowed(ws_copy: Workspace, tmp_path: Path) -
     with pytest.raises(ConfigError, match="positive"):
         dp.release(ws_copy, "count", epsilon=0)
     assert dp.ledger(ws_copy) == []
+
+
+def test_micro_budget_rounds_the_total_down_and_each_charge_up() -> None:
+    # The report and `release` share it, so the report's "epsilon left" is what is enforced.
+    assert dp.micro_budget(1.0000009, [0.1000001, 0.1000001, 0.1000001]) == (1_000_000, 300_003)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
@@ -174,15 +175,15 @@ def budget(ws: Workspace) -> dict[str, float]:
         return _budget(con)
 
 
+def micro_budget(total: float, charges: Iterable[float]) -> tuple[int, int]:
+    """(total, spent) in micro-epsilons: the total rounded down, each charge rounded up."""
+    return to_micro(total, up=False), sum(to_micro(float(e), up=True) for e in charges)
+
+
 def _micro_budget(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
-    """(total, spent) in micro-epsilons."""
     row = con.execute("SELECT value FROM meta WHERE key = ?", [META_TOTAL]).fetchone()
-    total = to_micro(float(row[0]) if row else DEFAULT_TOTAL_EPSILON, up=False)
-    spent = sum(
-        to_micro(float(r[0]), up=True)
-        for r in con.execute("SELECT epsilon FROM privacy_budget").fetchall()
-    )
-    return total, spent
+    charges = con.execute("SELECT epsilon FROM privacy_budget").fetchall()
+    return micro_budget(float(row[0]) if row else DEFAULT_TOTAL_EPSILON, (r[0] for r in charges))
 
 
 def _budget(con: duckdb.DuckDBPyConnection) -> dict[str, float]:

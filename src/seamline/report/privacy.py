@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 def privacy_section(ws: Store) -> Section | None:
     """Always present once the workspace holds events: "ids are raw" is itself a finding."""
     from seamline.pii.policy import META_KEY, META_PII, PiiPolicy
-    from seamline.privacy.dp import DEFAULT_TOTAL_EPSILON, META_TOTAL
+    from seamline.privacy.dp import DEFAULT_TOTAL_EPSILON, META_TOTAL, MICRO, micro_budget
 
     if not store_exists(ws):
         return None
@@ -38,8 +38,11 @@ def privacy_section(ws: Store) -> Section | None:
             for r in privacy_repo.ledger(con)
         ]
         audit_rows = privacy_repo.audit_log(con, newest_first=True, limit=50)
-    total = float(meta.get(META_TOTAL, DEFAULT_TOTAL_EPSILON))
-    spent = sum(float(r["epsilon"]) for r in ledger)
+    # The same rounding `dp.release` enforces (whole micro-epsilons), not float sums.
+    micro_total, micro_spent = micro_budget(
+        float(meta.get(META_TOTAL, DEFAULT_TOTAL_EPSILON)), (r["epsilon"] for r in ledger)
+    )
+    total, spent = micro_total / MICRO, micro_spent / MICRO
     fp = meta.get(META_KEY)
     ids = (
         f"keyed pseudonyms (HMAC-SHA256, key fingerprint {fp[:8]}…)"
