@@ -174,3 +174,23 @@ def test_errors_name_what_is_wrong(world: tuple[Workspace, Path]) -> None:
 
 def test_no_experiments_means_no_section(tmp_path: Path) -> None:
     assert experiments_section(Workspace(tmp_path / "none")) is None
+
+
+def test_every_view_analyses_the_campaign_as_the_run_asked(world: tuple[Workspace, Path]) -> None:
+    """`seamline run` settings (alpha, CUPED) are stored with the design, so the report and
+    the dashboard show the analysis the run printed (they used to redo it with CUPED on)."""
+    from seamline.experiments.campaign_log import CAMPAIGN_EXPERIMENT
+    from seamline.experiments.report import analysis_settings, experiment_report
+    from seamline.experiments.spec import json_ready
+    from seamline.experiments.store import get_experiment
+
+    ws, w = world
+    try:
+        printed = analyze_synthetic_campaign(ws, w, alpha=0.1, cuped=False)
+        cfg = get_experiment(ws, CAMPAIGN_EXPERIMENT)
+        assert analysis_settings(cfg.extra)["cuped"] is False
+        shown = experiment_report(ws, CAMPAIGN_EXPERIMENT, **analysis_settings(cfg.extra))
+        assert json_ready(shown["results"]) == json_ready(printed["results"])  # NaN != NaN
+        assert all(r["test"] != "cuped" for r in shown["results"])
+    finally:
+        analyze_synthetic_campaign(ws, w)  # the module's other tests read the default design

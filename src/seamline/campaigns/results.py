@@ -16,13 +16,8 @@ from seamline.experiments.analyze import json_ready
 from seamline.experiments.assignment import ExperimentConfig
 from seamline.experiments.daily import daily_arm_revenue
 from seamline.experiments.kpis import discount_cost, incremental_revenue, incremental_roi
-from seamline.experiments.report import experiment_report
+from seamline.experiments.report import analysis_settings, experiment_report
 from seamline.experiments.store import get_experiment, list_experiments
-
-
-def _discount(cfg: ExperimentConfig) -> float | None:
-    d = cfg.extra.get("discount")
-    return float(d) if d else None
 
 
 def coupon_redemptions(ws: Store) -> list[dict[str, Any]]:
@@ -48,8 +43,9 @@ def campaigns(ws: Store) -> dict[str, Any]:
         coupon = cfg.extra.get("coupon_id")
         if not coupon or not exp["exposures"]:
             continue
-        discount = _discount(cfg)
-        report = experiment_report(ws, cfg.name, discount_rate=discount)
+        settings = analysis_settings(cfg.extra)
+        discount = settings["discount_rate"]
+        report = experiment_report(ws, cfg.name, **settings)
         analysed.append(
             {
                 "name": cfg.name,
@@ -107,7 +103,7 @@ def experiments_overview(ws: Store) -> list[dict[str, Any]]:
         if exp["exposures"]:
             cfg = get_experiment(ws, exp["name"])
             try:
-                report = experiment_report(ws, cfg.name, discount_rate=_discount(cfg))
+                report = experiment_report(ws, cfg.name, **analysis_settings(cfg.extra))
             except DataError as e:  # e.g. exposures only in the holdout
                 item["error"] = str(e)
             else:

@@ -15,7 +15,7 @@ from typing import Any
 from seamline.data.store import Store
 from seamline.errors import DataError
 from seamline.experiments.assignment import ExperimentConfig
-from seamline.experiments.report import experiment_report
+from seamline.experiments.report import analysis_settings, experiment_report
 from seamline.experiments.store import create_experiment, record_exposures
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,12 @@ CAMPAIGN_EXPERIMENT = "coupon-sep2026"
 
 
 def import_synthetic_campaign(
-    ws: Store, world_dir: str | Path, name: str = CAMPAIGN_EXPERIMENT
+    ws: Store,
+    world_dir: str | Path,
+    name: str = CAMPAIGN_EXPERIMENT,
+    *,
+    alpha: float = 0.05,
+    cuped: bool = True,
 ) -> ExperimentConfig:
     """Record the synthetic world's coupon campaign as an experiment: its design (arms,
     window, coupon) from `truth/campaign.json` and who got the coupon from
@@ -53,9 +58,13 @@ def import_synthetic_campaign(
             "extra": {
                 "coupon_id": design.get("coupon_id"),
                 "discount": design.get("discount"),
-                # how the report analyses it: CUPED on the pre-period, offer priced at the
+                # how every view analyses it: CUPED on the pre-period, offer priced at the
                 # discount given
-                "analysis": {"cuped": True, "discount_rate": design.get("discount")},
+                "analysis": {
+                    "alpha": alpha,
+                    "cuped": cuped,
+                    "discount_rate": design.get("discount"),
+                },
             },
         }
     )
@@ -75,12 +84,5 @@ def analyze_synthetic_campaign(
 ) -> dict[str, Any]:
     """Import the synthetic coupon campaign (if needed) and return its experiment report,
     with CUPED on the pre-period and the offer priced at the coupon's discount."""
-    cfg = import_synthetic_campaign(ws, world_dir)
-    discount = cfg.extra.get("discount")
-    return experiment_report(
-        ws,
-        cfg.name,
-        alpha=alpha,
-        cuped=cuped,
-        discount_rate=float(discount) if discount else None,
-    )
+    cfg = import_synthetic_campaign(ws, world_dir, alpha=alpha, cuped=cuped)
+    return experiment_report(ws, cfg.name, **analysis_settings(cfg.extra))

@@ -7,7 +7,7 @@ arm with the campaign's incremental revenue (`kpis`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from seamline.data.store import Store
@@ -83,3 +83,11 @@ def experiment_report(
     report["kpis"] = json_ready(kpis)
     report["holdout_users"] = holdout
     return report
+
+
+def analysis_settings(extra: Mapping[str, Any]) -> dict[str, Any]:
+    """How an experiment is analysed wherever it is shown (report, dashboard, main job): the
+    settings its design stores under `extra.analysis`, with its coupon's `discount` as the
+    offer's discount rate unless those settings name one."""
+    discount = extra.get("discount")
+    return {"discount_rate": float(discount) if discount else None, **extra.get("analysis", {})}

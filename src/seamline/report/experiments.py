@@ -144,7 +144,7 @@ def analysis_section(report: Mapping[str, Any], *, title: str = SECTION_TITLE) -
 def experiments_section(workspace: Store) -> Section | None:
     """Every experiment stored in the workspace, analysed with its recorded settings;
     None when there is none."""
-    from seamline.experiments.report import experiment_report
+    from seamline.experiments.report import analysis_settings, experiment_report
     from seamline.experiments.store import exposed_designs
 
     if not store_exists(workspace):
@@ -154,7 +154,7 @@ def experiments_section(workspace: Store) -> Section | None:
         return None
     parts = []
     for name, config in found:
-        settings = config.get("extra", {}).get("analysis", {})
+        settings = analysis_settings(config.get("extra", {}))
         try:
             report = experiment_report(workspace, name, **settings)
         except SeamlineError as e:  # one broken experiment must not hide the others
