@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from seamline import __version__
-from seamline.cli import ab, evaluate, pipeline, privacy, recommend, segment, serve
+from seamline.cli import ab, cross, evaluate, pipeline, privacy, recommend, segment, serve
 from seamline.cli.common import (
     JsonOpt,
     WaitOpt,
@@ -187,6 +187,7 @@ def quality(
 for _commands in (
     pipeline.app,
     evaluate.app,
+    cross.app,
     ab.app,
     serve.app,
     segment.app,

@@ -1,0 +1,13 @@
+"""Cold-start evaluation across domains: how well interest carries from a source domain
+to a target domain for users never seen in the target (`protocol`), with the baselines
+every transfer method must beat (`baselines`)."""
+
+from seamline.evaluate.cross.protocol import (
+    ColdSplit,
+    CrossResult,
+    cold_split,
+    evaluate_cross,
+    load_events,
+)
+
+__all__ = ["ColdSplit", "CrossResult", "cold_split", "evaluate_cross", "load_events"]
