@@ -33,8 +33,10 @@ def test_disclosures_depend_on_channel_language_and_offer() -> None:
 
 def test_extends_overrides_one_level_deep() -> None:
     v = BrandVoice.model_validate({"extends": "zhixing", "max_length": {"sms": 90}})
-    assert v.limit("sms") == 90
-    assert v.limit("push") == load_voice("zhixing").limit("push")
+    assert v.limit("sms", "en") == v.limit("sms", "zh") == 90
+    assert v.limit("push", "en") == load_voice("zhixing").limit("push", "en")
+    v = v.replace(max_length={"sms": {"zh": 70}})
+    assert (v.limit("sms", "zh"), v.limit("sms", "en")) == (70, 140)
 
 
 def test_shorthand_disclosures_per_language() -> None:
@@ -53,6 +55,7 @@ def test_shorthand_disclosures_per_language() -> None:
             "style.fonts",
         ),
         ({"max_length": {"fax": 10}}, "max_length.fax"),
+        ({"max_length": {"sms": {"zh": -1}}}, "max_length: lengths are >= 0 characters"),
         ({"name": "Bad Name"}, "name"),
         ({"required_disclosures": [{"text": {"zh": "广告"}}]}, "required_disclosures.0.text"),
         ({"banned_words": [" "]}, "banned_words"),

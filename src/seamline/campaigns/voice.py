@@ -91,12 +91,8 @@ class Disclosure(SeamlineConfig):
         return not self.offer_kinds or offer_kind in self.offer_kinds
 
 
-_DEFAULT_MAX_LENGTH: dict[Channel, int] = {
-    "push": 120,
-    "email": 2000,
-    "mini_program": 300,
-    "sms": 140,
-}
+_DEFAULT_LENGTH: dict[Channel, int] = {"push": 120, "email": 2000, "mini_program": 300, "sms": 140}
+_DEFAULT_MAX_LENGTH: dict[Channel, int | dict[Language, int]] = dict(_DEFAULT_LENGTH)
 _DEFAULT_MAX_TITLE: dict[Channel, int] = {"push": 30, "email": 60, "mini_program": 24, "sms": 0}
 
 
@@ -104,8 +100,9 @@ class BrandVoice(SeamlineConfig):
     """A brand's voice: the rules its messages are checked against and its visual style.
 
     `templates` names a shipped template set (default: the voice's `name`) or a folder holding
-    `<language>/<channel>.j2`. `max_length` and `max_title_length` count characters of the
-    rendered body and title per channel (0: no title allowed)."""
+    `<language>/<channel>.j2`. `max_length` counts characters of the rendered body per channel,
+    one number or one per language (`sms: {zh: 70, en: 160}`: a Chinese character weighs more);
+    `max_title_length` those of the title (0: no title allowed)."""
 
     what: ClassVar[str] = "brand voice"
     name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
@@ -114,7 +111,9 @@ class BrandVoice(SeamlineConfig):
     tone: str = Field(min_length=1, max_length=300)
     templates: str | None = None
     banned_words: tuple[str, ...] = ()
-    max_length: dict[Channel, int] = Field(default_factory=lambda: dict(_DEFAULT_MAX_LENGTH))
+    max_length: dict[Channel, int | dict[Language, int]] = Field(
+        default_factory=lambda: dict(_DEFAULT_MAX_LENGTH)
+    )
     max_title_length: dict[Channel, int] = Field(default_factory=lambda: dict(_DEFAULT_MAX_TITLE))
     required_disclosures: tuple[Disclosure, ...] = ()
     style: VisualStyle
@@ -160,8 +159,13 @@ class BrandVoice(SeamlineConfig):
 
     @field_validator("max_length", "max_title_length")
     @classmethod
-    def _lengths(cls, v: dict[Channel, int]) -> dict[Channel, int]:
-        bad = {c: n for c, n in v.items() if n < 0}
+    def _lengths(cls, v: dict[Channel, Any]) -> dict[Channel, Any]:
+        flat = {
+            f"{c}.{lang}" if lang else c: n
+            for c, per in v.items()
+            for lang, n in (per.items() if isinstance(per, dict) else [("", per)])
+        }
+        bad = {k: n for k, n in flat.items() if n < 0}
         if bad:
             raise ValueError(f"lengths are >= 0 characters, got {bad}")
         return v
@@ -182,9 +186,12 @@ class BrandVoice(SeamlineConfig):
         """The languages the voice speaks: those its `brand` name is given in."""
         return tuple(lang for lang in LANGUAGES if lang in self.brand)
 
-    def limit(self, channel: Channel) -> int:
-        """The most characters a message body on `channel` may have."""
-        return self.max_length.get(channel, _DEFAULT_MAX_LENGTH[channel])
+    def limit(self, channel: Channel, language: Language) -> int:
+        """The most characters a message body on `channel` in `language` may have."""
+        per = self.max_length.get(channel, _DEFAULT_LENGTH[channel])
+        if isinstance(per, dict):
+            return per.get(language, _DEFAULT_LENGTH[channel])
+        return per
 
     def title_limit(self, channel: Channel) -> int:
         """The most characters a title on `channel` may have (0: no title)."""
