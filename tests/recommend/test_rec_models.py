@@ -32,7 +32,7 @@ def ml_models(ml: Interactions) -> dict[str, Recommender]:
 
 
 def test_registry_names_follow_the_contract() -> None:
-    assert set(MODELS) == {"mostpop", "userknn", "itemknn", "als", "bpr", "ease"}
+    assert set(MODELS) == {"mostpop", "userknn", "itemknn", "als", "bpr", "ease", "transition"}
     with pytest.raises(ConfigError, match="allowed"):
         make("svd")
     with pytest.raises(ConfigError, match="no parameter 'factors'"):
@@ -202,7 +202,7 @@ def test_mostpop_time_decay_prefers_recent(ml: Interactions) -> None:
     assert decayed.pop_.sum() < flat.pop_.sum()
 
 
-@pytest.mark.parametrize("name", ["itemknn", "ease", "als"])
+@pytest.mark.parametrize("name", ["itemknn", "ease", "als", "transition"])
 def test_cross_domain_transfer(
     name: str, synth_models: dict[str, Recommender], synth: Interactions
 ) -> None:

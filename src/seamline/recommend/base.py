@@ -355,18 +355,22 @@ class Recommender(ABC):
         w = np.ones(len(idx)) if weights is None else np.asarray(weights, dtype=np.float64)
         if len(w) != len(idx) or (w < 0).any() or not np.isfinite(w).all():
             raise DataError(f"fold_in {uid!r}: weights must be {len(idx)} finite numbers >= 0")
+        _, hist = self._history(uid)
+        row = sp.csr_matrix(self._fold_row(hist, idx.astype(np.int64), w), dtype=np.float32)
+        row.sum_duplicates()
+        row.sort_indices()
+        self.folded_[uid] = row
+        return self
+
+    def _fold_row(self, hist: sp.csr_matrix | None, idx: Ints, w: Floats) -> sp.csr_matrix:
+        """The history row after adding items `idx` with weights `w` (in event order);
+        sequence models override it to make the new items the latest."""
         new = sp.csr_matrix(
             (w.astype(np.float32), (np.zeros(len(idx), dtype=np.int64), idx)),
             shape=(1, self.n_items),
             dtype=np.float32,
         )
-        _, hist = self._history(uid)
-        row = new if hist is None else (hist + new)
-        row = sp.csr_matrix(row, dtype=np.float32)
-        row.sum_duplicates()
-        row.sort_indices()
-        self.folded_[uid] = row
-        return self
+        return new if hist is None else sp.csr_matrix(hist + new)
 
     # ------------------------------------------------------------------ fallback
     def set_fallback(

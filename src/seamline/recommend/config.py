@@ -132,3 +132,27 @@ class UserKNNConfig(ModelConfig):
     neighbours: int = _neighbours(50)
     shrink: float = Field(0.0, ge=0, allow_inf_nan=False)
     recent_half_life: HalfLife = None
+
+
+# The defaults are the item-transition model of the shared sequential benchmark (its
+# validation-best point on ml-100k); `evaluate.grids` tunes around them.
+class TransitionConfig(ModelConfig):
+    """Item -> item transitions within `window` steps of a user's sequence, weighted
+    `distance_decay ** (d - 1)` at distance d (`backward` weighs the reverse direction:
+    0 directed, 1 symmetric); rows normalised by their sum ** `normalize`; a user's score is
+    the sum of the rows of their `last_n` latest items, the r-th latest weighted
+    `recency_decay ** r`."""
+
+    what: ClassVar[str] = "transition config"
+    model: ClassVar[str] = "transition"
+
+    window: int = Field(5, ge=1, le=50, validation_alias=AliasChoices("window", "w"))
+    distance_decay: float = Field(
+        0.7, gt=0, le=1, validation_alias=AliasChoices("distance_decay", "gamma")
+    )
+    backward: float = Field(1.0, ge=0, le=1)
+    normalize: float = Field(0.5, ge=0, le=1, validation_alias=AliasChoices("normalize", "a"))
+    last_n: int = Field(10, ge=1, validation_alias=AliasChoices("last_n", "L"))
+    recency_decay: float = Field(
+        0.8, gt=0, le=1, validation_alias=AliasChoices("recency_decay", "beta")
+    )

@@ -19,6 +19,7 @@ from seamline.recommend.config import ModelConfig
 from seamline.recommend.ease import EASE
 from seamline.recommend.knn import ItemKNN, UserKNN
 from seamline.recommend.popular import MostPopular
+from seamline.recommend.sequence.transition import Transition
 
 MODELS: dict[str, type[Recommender]] = {
     "mostpop": MostPopular,
@@ -27,6 +28,7 @@ MODELS: dict[str, type[Recommender]] = {
     "als": ALS,
     "bpr": BPR,
     "ease": EASE,
+    "transition": Transition,
 }
 
 
