@@ -230,7 +230,8 @@ class MessageTemplates:
 
 
 def _tidy(text: str) -> str:
-    lines = [ln.rstrip() for ln in text.strip().splitlines()]
+    # An empty optional sentence leaves double spaces and blank runs; plain text drops them.
+    lines = [re.sub(r"(?<=\S) {2,}", " ", ln.rstrip()) for ln in text.strip().splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
 
 
