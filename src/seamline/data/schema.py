@@ -144,6 +144,28 @@ _DECLARED = (
         "experiment VARCHAR, user_id VARCHAR, arm VARCHAR, exposed_at TIMESTAMPTZ, "
         "source VARCHAR, PRIMARY KEY (experiment, user_id)",
     ),
+    # campaigns
+    Table(
+        "campaign_plans",
+        "campaigns",
+        "one row per campaign plan: its spec, totals, curves and experiment",
+        "plan_id INTEGER PRIMARY KEY, name VARCHAR, created_at TIMESTAMPTZ, spec JSON, "
+        "summary JSON, experiment VARCHAR, seconds DOUBLE",
+    ),
+    Table(
+        "campaign_allocations",
+        "campaigns",
+        "per planned user: the offer, arm (campaign or control), expected effect and message",
+        "plan_id INTEGER, user_id VARCHAR, offer_id VARCHAR, arm VARCHAR, uplift DOUBLE, "
+        "expected_profit DOUBLE, expected_cost DOUBLE, channel VARCHAR, language VARCHAR, "
+        "items JSON, message VARCHAR, PRIMARY KEY (plan_id, user_id)",
+    ),
+    Table(
+        "campaign_results",
+        "campaigns",
+        "a plan's simulated responses and measured effect",
+        "plan_id INTEGER, created_at TIMESTAMPTZ, kind VARCHAR, result JSON",
+    ),
     # fairness
     Table(
         "fairness_runs",

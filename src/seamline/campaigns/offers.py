@@ -1,0 +1,64 @@
+"""Offers a campaign can make and their per-user economics.
+
+An offer raises a user's chance to buy; its cost is paid on redemption (the face value,
+also to users who would have bought anyway) plus a fixed cost per user contacted.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from seamline.config import SeamlineConfig
+from seamline.errors import ConfigError
+
+OfferKind = Literal["coupon", "bundle", "free_lesson", "content"]
+
+
+class Offer(SeamlineConfig):
+    """One offer: what it gives, what it costs and how many users may get it."""
+
+    what: ClassVar[str] = "offer"
+
+    id: str = Field(min_length=1, max_length=64)
+    kind: OfferKind = "coupon"
+    face_value: float = Field(0.0, ge=0)  # CNY off an order (coupon, bundle discount)
+    min_spend: float = Field(0.0, ge=0)  # the order value the face value needs
+    contact_cost: float = Field(0.0, ge=0)  # CNY per user contacted (message, sample)
+    margin: float = Field(0.3, gt=0, le=1)  # gross margin rate on the order value
+    order_value: float = Field(300.0, gt=0)  # typical order value the offer applies to
+    max_users: int | None = Field(None, ge=1)  # cap: users who may get the offer
+    max_spend: float | None = Field(None, gt=0)  # cap: expected CNY spent on it
+
+    @model_validator(mode="after")
+    def _check(self) -> Offer:
+        if self.kind in ("coupon", "bundle") and self.face_value <= 0:
+            raise ConfigError(f"offer {self.id!r}: a {self.kind} needs a face_value > 0")
+        if self.face_value >= max(self.order_value, self.min_spend):
+            raise ConfigError(
+                f"offer {self.id!r}: face_value {self.face_value} must be below the order "
+                f"value {max(self.order_value, self.min_spend)}"
+            )
+        return self
+
+    @property
+    def strength(self) -> float:
+        """The discount as a share of the order value (0 for content)."""
+        return self.face_value / max(self.order_value, self.min_spend)
+
+    @property
+    def max_unit_cost(self) -> float:
+        """The most one user can cost: contact plus a redeemed face value."""
+        return self.contact_cost + self.face_value
+
+    def expected_profit(self, p0: np.ndarray, p1: np.ndarray) -> np.ndarray:
+        """Expected incremental profit per user: margin on the extra orders minus the
+        expected cost, the face value going to every redeemer (also to those who would
+        have bought anyway)."""
+        value = max(self.order_value, self.min_spend)
+        return (p1 - p0) * value * self.margin - self.expected_cost(p1)
+
+    def expected_cost(self, p1: np.ndarray) -> np.ndarray:
+        return self.contact_cost + p1 * self.face_value
