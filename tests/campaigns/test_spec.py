@@ -3,12 +3,15 @@ is stored; checks against the workspace name the missing segment, feature or cat
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
 from _support.campaigns import EXAMPLES, example
+from seamline.campaigns import store
+from seamline.campaigns.content import TEMPLATES_DIR
 from seamline.campaigns.spec import CampaignSpec, check_spec, load_spec, parse_spec
 from seamline.errors import ConfigError
 from seamline.workspace import Workspace
@@ -94,3 +97,20 @@ def test_workspace_checks_name_missing_segment_feature_and_category(tmp_path: Pa
     spec = CampaignSpec.model_validate(base)  # its rule names category fashion_design
     with pytest.raises(ConfigError, match=r"audience\.rules\.0\.category: no items .*finance"):
         check_spec(ws, spec)
+
+
+def test_template_with_an_undefined_variable_names_the_template_line(tmp_path: Path) -> None:
+    folder = tmp_path / "templates"
+    shutil.copytree(TEMPLATES_DIR / "linen_loom", folder)
+    push = folder / "en" / "push.j2"
+    push.write_text(push.read_text("utf-8") + "\n{{ coupon_code }}\n", encoding="utf-8")
+    data = example()
+    data["voice"] = {"extends": "linen_loom", "templates": str(folder)}
+    spec = parse_spec(data)
+    ws = Workspace(tmp_path / "ws")
+    with pytest.raises(
+        ConfigError,
+        match=r"voice\.templates: template .*en/push\.j2 line 4: unknown variable .coupon_code.",
+    ):
+        check_spec(ws, spec)
+    assert store.list_plans(ws) == []  # nothing stored

@@ -17,16 +17,16 @@ import yaml
 from pydantic import Field, field_validator, model_validator
 
 from seamline.campaigns.offers import Offer
-from seamline.campaigns.voice import BrandVoice
+from seamline.campaigns.voice import BrandVoice, Language
+from seamline.campaigns.voice import Channel as ChannelName
 from seamline.config import SeamlineConfig
 from seamline.errors import ConfigError
 
 if TYPE_CHECKING:
+    from seamline.campaigns.content import MessageTemplates
     from seamline.data.store import Store
 
 Domain = Literal["knowledge", "fashion"]
-ChannelName = Literal["app_push", "email", "mini_program", "sms"]
-Language = Literal["zh", "en"]
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -164,6 +164,17 @@ class CampaignSpec(SeamlineConfig):
             raise ConfigError(f"channels: names repeat: {names}")
         if len(set(self.languages)) != len(self.languages):
             raise ConfigError(f"languages: repeat: {list(self.languages)}")
+        missing = [lang for lang in self.languages if lang not in self.voice.languages]
+        if missing:
+            raise ConfigError(
+                f"languages: the voice {self.voice.name!r} speaks "
+                f"{', '.join(self.voice.languages)}, not {', '.join(missing)}"
+            )
+        if self.voice.domain != self.goal.sell:
+            raise ConfigError(
+                f"voice: {self.voice.name!r} speaks for the {self.voice.domain} side; the "
+                f"campaign sells {self.goal.sell}"
+            )
         return self
 
     @property
@@ -195,11 +206,24 @@ def load_spec(path: str | Path) -> CampaignSpec:
     return parse_spec(data, str(p))
 
 
+def message_templates(spec: CampaignSpec) -> MessageTemplates:
+    """The voice's templates for the spec's channels and languages, each rendered against
+    sample contexts: a syntax error or an undefined variable names the template and line."""
+    from seamline.campaigns.content import MessageTemplates, TemplateProblem
+
+    try:
+        return MessageTemplates(spec.voice, [c.name for c in spec.channels], list(spec.languages))
+    except TemplateProblem as e:
+        raise TemplateProblem(f"voice.templates: {e}") from None
+
+
 def check_spec(ws: Store, spec: CampaignSpec) -> None:
-    """Check the spec against the workspace before anything is stored: the segments it
-    names exist in the latest segmentation, its feature rules name numeric features, its
-    behaviour rules name categories the catalog has."""
+    """Check the spec against the workspace before anything is stored: its templates render,
+    the segments it names exist in the latest segmentation, its feature rules name numeric
+    features, its behaviour rules name categories the catalog has."""
     from seamline.data import schema
+
+    message_templates(spec)
     from seamline.features import repo as features_repo
     from seamline.segments import repo as segments_repo
 
