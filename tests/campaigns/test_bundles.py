@@ -99,11 +99,14 @@ def test_reverse_direction_and_several_partners(world: Path) -> None:
 def test_a_bundle_is_an_offer_and_fills_a_message(world: Path) -> None:
     events, items, _ = _read(world)
     b = find_bundles(events, items, config=BundleConfig(n_bundles=1))[0]
-    fields = b.offer_fields(margin_rate=0.5)
-    assert fields["kind"] == "bundle" and fields["face_value"] == b.saving > 0
-    assert fields["margin"] == round(b.list_price * 0.5 - b.saving, 2)
+    offer = b.to_offer(margin=0.5, max_users=100)
+    assert (offer.kind, offer.face_value, offer.order_value) == ("bundle", b.saving, b.list_price)
+    assert offer.strength == pytest.approx(b.discount, abs=0.01) and offer.max_users == 100
+    p0, p1 = np.array([0.1]), np.array([0.2])
+    expected = 0.1 * b.list_price * 0.5 - 0.2 * b.saving
+    assert offer.expected_profit(p0, p1)[0] == pytest.approx(expected)
     t = MessageTemplates(load_voice("zhixing"), channels=["push"], languages=["zh"])
-    ctx = message_context("u1", b.items[:1], offer=fields, bundle=b)
+    ctx = message_context("u1", b.items[:1], offer=offer, bundle=b)
     m = t.render(ctx, "push", "zh")
     assert f"¥{b.price:.0f}" in m.body and m.offer_kind == "bundle" and m.ok
 

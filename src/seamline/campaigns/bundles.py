@@ -31,6 +31,7 @@ from seamline.data.columns import CONVERSION_TYPES
 from seamline.errors import DataError
 
 if TYPE_CHECKING:
+    from seamline.campaigns.offers import Offer
     from seamline.data.store import Store
     from seamline.recommend.base import Recommender
 
@@ -99,17 +100,23 @@ class Bundle:
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "saving": self.saving}
 
-    def offer_fields(self, margin_rate: float = 0.4) -> dict[str, Any]:
-        """Fields of an `Offer` of kind bundle: the saving is its face value, the bundle price
-        the minimum spend, and the margin what is left of the price after costs
-        (`margin_rate` of the list price, less the discount)."""
-        return {
-            "id": self.id,
-            "kind": "bundle",
-            "face_value": self.saving,
-            "min_spend": self.price,
-            "margin": round(max(self.list_price * margin_rate - self.saving, 0.0), 2),
-        }
+    def to_offer(
+        self, margin: float = 0.4, contact_cost: float = 0.0, max_users: int | None = None
+    ) -> Offer:
+        """The bundle as an `Offer` of kind bundle: the saving is its face value, paid on the
+        list price (the order value); `margin` is the gross margin rate on that order."""
+        from seamline.campaigns.offers import Offer
+
+        return Offer(
+            id=self.id,
+            kind="bundle",
+            face_value=self.saving,
+            min_spend=self.list_price,
+            order_value=self.list_price,
+            margin=margin,
+            contact_cost=contact_cost,
+            max_users=max_users,
+        )
 
     def expected_takers(self, segment_sizes: Mapping[str, int]) -> float:
         """Expected buyers if every user of the given segments is offered the bundle."""
