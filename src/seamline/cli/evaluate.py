@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -68,3 +69,50 @@ def evaluate(
             max_test_users=max_users, progress=progress,
         )  # fmt: skip
     emit(result.to_dict(), as_json, _table)
+
+
+def _ctr_table(r: dict[str, Any]) -> None:
+    t = Table(
+        title=f"CTR: {r['model']} on {r['dataset']} ({r['n_train']:,} / {r['n_test']:,} rows)"
+    )
+    for h in ("auc", "logloss", "prior logloss", "train s", "epochs"):
+        t.add_column(h, justify="right")
+    t.add_row(
+        f"{r['auc']:.4f}", f"{r['logloss']:.4f}", f"{r['prior_logloss']:.4f}",
+        f"{r['train_seconds']:.1f}", f"{r['epochs']} (best {r['best_epoch']})",
+    )  # fmt: skip
+    out.print(t)
+    c = Table(title=f"calibration (ECE {r['calibration']['ece']:.4f})")
+    for h in ("bin", "rows", "predicted", "observed"):
+        c.add_column(h, justify="right")
+    for b in r["calibration"]["bins"]:
+        if b["count"]:
+            c.add_row(f"{b['lo']:.1f}-{b['hi']:.1f}", f"{b['count']:,}",
+                      f"{b['predicted']:.3f}", f"{b['observed']:.3f}")  # fmt: skip
+    out.print(c)
+
+
+@app.command("evaluate-ctr")
+@one_line_errors
+def evaluate_ctr(
+    path: Annotated[
+        Path | None, typer.Argument(help="Dataset folder (default: the shared data folder).")
+    ] = None,
+    dataset: Annotated[str, typer.Option(help="CTR task: movielens-100k.")] = "movielens-100k",
+    model: Annotated[str, typer.Option(help="Ranker: deepfm, fm or lr.")] = "deepfm",
+    epochs: Annotated[
+        int | None, typer.Option(min=1, help="Most training epochs (early stopping decides).")
+    ] = None,
+    device: Annotated[str, typer.Option(help="auto (a GPU when present), cpu or cuda.")] = "auto",
+    threads: Annotated[int | None, typer.Option(min=1, help="CPU threads for training.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Train a ranker on a public CTR task and report AUC, logloss and calibration."""
+    from seamline.data.datasets import default_path
+    from seamline.evaluate.ctr_task import load_ctr_task, run_ctr
+
+    task = load_ctr_task(dataset, path if path is not None else default_path(dataset))
+    params: dict[str, Any] = {"device": device, "threads": threads}
+    if epochs is not None:
+        params["max_epochs"] = epochs
+    emit(run_ctr(task, model, **params), as_json, _ctr_table)
