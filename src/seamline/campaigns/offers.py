@@ -6,6 +6,8 @@ also to users who would have bought anyway) plus a fixed cost per user contacted
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 import numpy as np
@@ -62,3 +64,58 @@ class Offer(SeamlineConfig):
 
     def expected_cost(self, p1: np.ndarray) -> np.ndarray:
         return self.contact_cost + p1 * self.face_value
+
+
+@dataclass(frozen=True)
+class OfferEconomics:
+    """Per-user expected effects of one offer (arrays of one length)."""
+
+    profit: np.ndarray  # expected incremental profit
+    cost: np.ndarray  # expected cost (contact + discounts, anyway-buyers included)
+    conversions: np.ndarray  # expected incremental conversions (the uplift)
+    revenue: np.ndarray  # expected incremental revenue, net of the discounts
+
+
+def economics(offer: Offer, base_rate: np.ndarray, uplift: np.ndarray) -> OfferEconomics:
+    """Expected incremental profit, cost, conversions and revenue of sending `offer` to each
+    user, from their conversion rate without it (`base_rate`) and the predicted `uplift`."""
+    p0 = np.clip(np.asarray(base_rate, dtype=np.float64), 0.0, 1.0)
+    up = np.asarray(uplift, dtype=np.float64)
+    if p0.shape != up.shape:
+        raise ValueError(f"base_rate has shape {p0.shape} but uplift has {up.shape}")
+    # The treated rate stays a probability even where a model overshoots.
+    p1 = np.clip(p0 + up, 0.0, 1.0)
+    value = max(offer.order_value, offer.min_spend)
+    return OfferEconomics(
+        profit=offer.expected_profit(p0, p1),
+        cost=offer.expected_cost(p1),
+        conversions=p1 - p0,
+        revenue=(p1 - p0) * value - p1 * offer.face_value,
+    )
+
+
+def offer_matrices(
+    offers: Sequence[Offer], base_rate: np.ndarray, uplift: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`profit[u, o]` and `cost[u, o]` for the allocator from `uplift[u, o]` (one column per
+    offer) and `base_rate[u]` (or `[u, o]` where the base rate depends on the offer)."""
+    up = np.asarray(uplift, dtype=np.float64)
+    if up.ndim != 2 or up.shape[1] != len(offers):
+        raise ValueError(f"uplift must have one column per offer ({len(offers)}), got {up.shape}")
+    base = np.asarray(base_rate, dtype=np.float64)
+    base = np.broadcast_to(base[:, None] if base.ndim == 1 else base, up.shape)
+    profit = np.empty_like(up)
+    cost = np.empty_like(up)
+    for j, offer in enumerate(offers):
+        e = economics(offer, base[:, j], up[:, j])
+        profit[:, j] = e.profit
+        cost[:, j] = e.cost
+    return profit, cost
+
+
+def offer_caps(offers: Sequence[Offer]) -> tuple[np.ndarray, np.ndarray]:
+    """Per-offer caps for the allocator: users (`max_users`) and expected money
+    (`max_spend`), infinite where an offer has none."""
+    users = np.array([o.max_users or np.inf for o in offers], dtype=np.float64)
+    money = np.array([o.max_spend or np.inf for o in offers], dtype=np.float64)
+    return users, money
