@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, HTTPException, Query, Request
@@ -38,6 +39,11 @@ class Service:
         if self._items is None:
             self._items = item_catalog(self.ws)
         return self._items
+
+    @property
+    def specs_dir(self) -> Path:
+        """The folder of campaign specs the dashboard offers."""
+        return self.settings.campaign_specs or Path(self.settings.workspace) / "campaign_specs"
 
     def refresh(self) -> None:
         """Reload the catalog and the model now (call it from a worker thread: loading a

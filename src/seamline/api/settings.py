@@ -24,3 +24,5 @@ class ServiceSettings(BaseSettings):
     # Re-check the model store for a newer or stale model at most this often.
     model_check_seconds: float = Field(default=2.0, ge=0)
     dashboard: bool = True
+    # Campaign specs the dashboard offers (YAML files); default: the workspace's campaign_specs/.
+    campaign_specs: Path | None = None

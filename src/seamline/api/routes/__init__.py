@@ -7,6 +7,7 @@ from seamline.api.routes import (
     campaigns,
     data,
     experiments,
+    plans,
     recommendations,
     segments,
     service,
@@ -21,5 +22,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     segments.router,
     experiments.router,
     campaigns.router,
+    plans.router,
     admin.router,
 )

@@ -1,0 +1,66 @@
+"""Campaign-plan routes: the spec library, making a plan (scope `admin`), reading plans and
+their message previews (as data for the dashboard, or one self-contained HTML page)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse
+
+from seamline.api import plan_schemas as ps
+from seamline.api.deps import Read, Svc
+from seamline.api.schemas import errors
+from seamline.campaigns import store
+from seamline.campaigns.plan_previews import plan_preview_page, plan_previews
+from seamline.campaigns.spec_files import list_specs
+
+router = APIRouter(tags=["campaigns"])
+PlanId = Annotated[int, PathParam(ge=1, le=2**31 - 1, description="The plan's number.")]
+
+
+@router.get("/v1/campaigns/specs", response_model=list[ps.SpecListed], responses=errors())
+def specs(key: Read, s: Svc) -> list[dict[str, Any]]:
+    """The campaign specs of the service's spec folder (`SEAMLINE_CAMPAIGN_SPECS`, by default
+    the workspace's `campaign_specs/`), each with its YAML or the error that stops it."""
+    return list_specs(s.specs_dir)
+
+
+@router.get("/v1/campaigns/plans", response_model=list[ps.PlanListed], responses=errors())
+def plans(key: Read, s: Svc) -> list[dict[str, Any]]:
+    """Every stored plan, newest first, with its totals."""
+    return store.list_plans(s.ws)
+
+
+@router.get("/v1/campaigns/plans/{plan_id}", response_model=ps.PlanOut, responses=errors(404))
+def plan(plan_id: PlanId, key: Read, s: Svc) -> dict[str, Any]:
+    """One plan: spec, totals, ROI-versus-budget curve and results once measured."""
+    return store.get_plan(s.ws, plan_id)
+
+
+@router.get(
+    "/v1/campaigns/plans/{plan_id}/previews",
+    response_model=ps.PreviewsOut,
+    responses=errors(404),
+)
+def previews(plan_id: PlanId, key: Read, s: Svc) -> dict[str, Any]:
+    """One example message per offer, channel and language, in the brand's style."""
+    return plan_previews(s.ws, plan_id)
+
+
+@router.get(
+    "/v1/campaigns/plans/{plan_id}/preview.html",
+    response_class=HTMLResponse,
+    responses={**errors(404), 200: {"content": {"text/html": {}}}},
+)
+def preview_page(
+    plan_id: PlanId,
+    key: Read,
+    s: Svc,
+    language: Annotated[Literal["zh", "en"], Query(description="Labels' language.")] = "en",
+) -> HTMLResponse:
+    """The previews as one self-contained page (a download: open it from disk)."""
+    html = plan_preview_page(s.ws, plan_id, language=language)
+    name = f"plan-{plan_id}-preview.html"
+    return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="{name}"'})

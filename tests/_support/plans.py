@@ -1,0 +1,57 @@
+"""A stored campaign plan without planning: the example spec, a few users with rendered
+messages, saved through the plan store (for the service and dashboard tests)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from seamline.campaigns import store
+from seamline.campaigns.content import MessageTemplates
+from seamline.campaigns.context import message_context
+from seamline.campaigns.spec import load_spec
+from seamline.workspace import Workspace
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "campaigns"
+HOSTILE = "<script>alert(1)</script>{{ 7*7 }} wrap dress"
+
+
+def copy_examples(folder: Path) -> Path:
+    """The example specs copied into `folder` (a service's spec library)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in EXAMPLES.glob("*.yaml"):
+        shutil.copy(f, folder / f.name)
+    return folder
+
+
+def store_example_plan(ws_path: Path) -> int:
+    """Save a small plan of `learners-to-fashion.yaml`; one item title is hostile."""
+    spec = load_spec(EXAMPLES / "learners-to-fashion.yaml")
+    templates = MessageTemplates(spec.voice, [c.name for c in spec.channels], spec.languages)
+    rows = []
+    items = [{"item_id": "F000001", "title": HOSTILE, "price": 459.0, "domain": "fashion"}]
+    for i, offer in enumerate(spec.offers):
+        for j, lang in enumerate(spec.languages):
+            for channel in (c.name for c in spec.channels):
+                user = f"U{len(rows):04d}"
+                ctx = message_context(user, items, offer=offer)
+                m = templates.render(ctx, channel, lang)
+                rows.append(
+                    {
+                        "user_id": user, "offer_id": offer.id, "arm": "campaign",
+                        "uplift": 0.02, "expected_profit": 3.0, "expected_cost": 1.0,
+                        "channel": channel, "language": lang, "items": json.dumps(items),
+                        "message": json.dumps({"title": m.title, "body": m.body}),
+                    }
+                )  # fmt: skip
+    summary = {
+        "totals": {"users": len(rows), "budget": spec.budget, "spend": 18.0, "roi": 2.0},
+        "curve": [{"budget": 10.0, "roi": 2.5}, {"budget": 20.0, "roi": 2.0}],
+    }
+    return store.save_plan(
+        Workspace(ws_path), spec.name, spec.params(), summary, spec.experiment_name,
+        pd.DataFrame(rows), 0.1,
+    )  # fmt: skip

@@ -1,0 +1,58 @@
+"""Campaign-plan routes: the spec library, plans and their previews, scopes and errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from _support.plans import HOSTILE, copy_examples, store_example_plan
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_spec_library_lists_specs_and_broken_files(
+    client: TestClient, keys: dict[str, str], demo_ws: Path
+) -> None:
+    h = auth(keys["read"])
+    assert client.get("/v1/campaigns/specs", headers=h).json() == []
+    folder = copy_examples(demo_ws / "campaign_specs")
+    (folder / "broken.yaml").write_text("name: x\nbudget: -1\n", encoding="utf-8")
+    listed = {s["file"]: s for s in client.get("/v1/campaigns/specs", headers=h).json()}
+    good = listed["learners-to-fashion.yaml"]
+    assert good["goal"]["sell"] == "fashion" and good["voice"] == "linen_loom"
+    assert good["text"].startswith("# Sell fashion") and good.get("error") is None
+    assert "budget" in listed["broken.yaml"]["error"]
+    assert str(demo_ws) not in listed["broken.yaml"]["error"]
+
+
+def test_plans_and_previews(client: TestClient, keys: dict[str, str], demo_ws: Path) -> None:
+    h = auth(keys["read"])
+    assert client.get("/v1/campaigns/plans", headers=h).json() == []
+    assert client.get("/v1/campaigns/plans/1", headers=h).status_code == 404
+    plan_id = store_example_plan(demo_ws)
+    listed = client.get("/v1/campaigns/plans", headers=h).json()
+    assert [p["plan_id"] for p in listed] == [plan_id] and listed[0]["totals"]["roi"] == 2.0
+    got = client.get(f"/v1/campaigns/plans/{plan_id}", headers=h).json()
+    assert got["name"] == "learners-to-fashion" and got["spec"]["voice"]["name"] == "linen_loom"
+    prev = client.get(f"/v1/campaigns/plans/{plan_id}/previews", headers=h).json()
+    assert prev["style"]["palette"]["primary"] == "#2e2a26"
+    assert prev["style"]["logo"].startswith("data:image/svg+xml;base64,")
+    # 3 offers x 2 languages x 2 channels; the spec's extra banned word is checked too
+    assert len(prev["messages"]) == 12
+    assert {m["offer_kind"] for m in prev["messages"]} == {"coupon", "bundle", "content"}
+    assert all(HOSTILE[:8] in m["body"] or HOSTILE[:8] in m["title"] for m in prev["messages"])
+    page = client.get(f"/v1/campaigns/plans/{plan_id}/preview.html?language=zh", headers=h)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "attachment" in page.headers["content-disposition"]
+    assert "<script>alert" not in page.text and "&lt;script&gt;" in page.text
+
+
+def test_plan_routes_need_a_key_and_valid_ids(client: TestClient, keys: dict[str, str]) -> None:
+    assert client.get("/v1/campaigns/plans").status_code == 401
+    h = auth(keys["read"])
+    assert client.get("/v1/campaigns/plans/0", headers=h).status_code == 422
+    assert client.get("/v1/campaigns/plans/x/previews", headers=h).status_code == 422
+    assert client.get("/v1/campaigns/plans/9/preview.html", headers=h).status_code == 404
