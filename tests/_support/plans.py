@@ -27,14 +27,16 @@ def copy_examples(folder: Path) -> Path:
     return folder
 
 
-def store_example_plan(ws_path: Path) -> int:
-    """Save a small plan of `learners-to-fashion.yaml`; one item title is hostile."""
+def store_example_plan(ws_path: Path, *, summary_previews: bool = False) -> int:
+    """Save a small plan of `learners-to-fashion.yaml`; one item title is hostile. Messages
+    are stored as the planner stores them (title line, then body); with `summary_previews`
+    the summary also holds every variant, as the planner's summary does."""
     spec = load_spec(EXAMPLES / "learners-to-fashion.yaml")
     templates = MessageTemplates(spec.voice, [c.name for c in spec.channels], spec.languages)
-    rows = []
+    rows, previews = [], []
     items = [{"item_id": "F000001", "title": HOSTILE, "price": 459.0, "domain": "fashion"}]
-    for i, offer in enumerate(spec.offers):
-        for j, lang in enumerate(spec.languages):
+    for offer in spec.offers:
+        for lang in spec.languages:
             for channel in (c.name for c in spec.channels):
                 user = f"U{len(rows):04d}"
                 ctx = message_context(user, items, offer=offer)
@@ -44,13 +46,24 @@ def store_example_plan(ws_path: Path) -> int:
                         "user_id": user, "offer_id": offer.id, "arm": "campaign",
                         "uplift": 0.02, "expected_profit": 3.0, "expected_cost": 1.0,
                         "channel": channel, "language": lang, "items": json.dumps(items),
-                        "message": json.dumps({"title": m.title, "body": m.body}),
+                        "message": f"{m.title}\n{m.body}" if m.title else m.body,
+                    }
+                )  # fmt: skip
+                previews.append(
+                    {
+                        "offer_id": offer.id, "offer_kind": offer.kind, "channel": channel,
+                        "language": lang, "user_id": user, "title": m.title, "body": m.body,
                     }
                 )  # fmt: skip
     summary = {
         "totals": {"users": len(rows), "budget": spec.budget, "spend": 18.0, "roi": 2.0},
-        "curve": [{"budget": 10.0, "roi": 2.5}, {"budget": 20.0, "roi": 2.0}],
+        "roi_curve": [
+            {"budget": 10.0, "spend": 9.0, "profit": 25.0, "roi": 2.5, "users": 6},
+            {"budget": 20.0, "spend": 18.0, "profit": 36.0, "roi": 2.0, "users": 12},
+        ],
     }
+    if summary_previews:
+        summary["previews"] = previews
     return store.save_plan(
         Workspace(ws_path), spec.name, spec.params(), summary, spec.experiment_name,
         pd.DataFrame(rows), 0.1,

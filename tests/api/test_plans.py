@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -44,6 +45,14 @@ def test_plans_and_previews(client: TestClient, keys: dict[str, str], demo_ws: P
     assert len(prev["messages"]) == 12
     assert {m["offer_kind"] for m in prev["messages"]} == {"coupon", "bundle", "content"}
     assert all(HOSTILE[:8] in m["body"] or HOSTILE[:8] in m["title"] for m in prev["messages"])
+    # The planner's summary previews (every variant) are shown the same way.
+    second = store_example_plan(demo_ws, summary_previews=True)
+    again = client.get(f"/v1/campaigns/plans/{second}/previews", headers=h).json()
+
+    def key(m: dict[str, Any]) -> tuple[str, str, str]:
+        return (m["offer_id"], m["channel"], m["language"])
+
+    assert sorted(again["messages"], key=key) == sorted(prev["messages"], key=key)
     page = client.get(f"/v1/campaigns/plans/{plan_id}/preview.html?language=zh", headers=h)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "attachment" in page.headers["content-disposition"]
