@@ -65,3 +65,20 @@ def test_plan_routes_need_a_key_and_valid_ids(client: TestClient, keys: dict[str
     assert client.get("/v1/campaigns/plans/0", headers=h).status_code == 422
     assert client.get("/v1/campaigns/plans/x/previews", headers=h).status_code == 422
     assert client.get("/v1/campaigns/plans/9/preview.html", headers=h).status_code == 404
+
+
+def test_launch_needs_admin_and_happens_once(
+    client: TestClient, keys: dict[str, str], demo_ws: Path
+) -> None:
+    plan_id = store_example_plan(demo_ws)
+    url = f"/v1/campaigns/plans/{plan_id}/launch"
+    assert client.post(url, headers=auth(keys["read"])).status_code == 403
+    assert (
+        client.post("/v1/campaigns/plans/99/launch", headers=auth(keys["admin"])).status_code == 404
+    )
+    r = client.post(url, headers=auth(keys["admin"]))
+    assert r.status_code == 200 and r.json()["experiment"] == "campaign-learners-to-fashion"
+    again = client.post(url, headers=auth(keys["admin"]))
+    assert again.status_code == 409 and "was launched at" in again.json()["detail"]
+    got = client.get(f"/v1/campaigns/plans/{plan_id}", headers=auth(keys["read"])).json()
+    assert got["results"]["launch"]["by"] == r.json()["by"]

@@ -84,3 +84,11 @@ class PlanOut(BaseModel):
     experiment: str | None = None
     summary: dict[str, Any]
     spec: dict[str, Any]
+
+
+class LaunchOut(BaseModel):
+    plan_id: int
+    name: str
+    experiment: str | None
+    launched_at: str
+    by: str = Field(description="The id of the key that launched the plan.")

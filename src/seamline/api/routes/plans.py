@@ -10,9 +10,10 @@ from fastapi import Path as PathParam
 from fastapi.responses import Response
 
 from seamline.api import plan_schemas as ps
-from seamline.api.deps import Read, Svc
+from seamline.api.deps import Admin, Read, Svc
 from seamline.api.schemas import errors
 from seamline.campaigns import store
+from seamline.campaigns.launch import launch_plan
 from seamline.campaigns.plan_previews import plan_preview_page, plan_previews
 from seamline.campaigns.spec_files import list_specs
 
@@ -37,6 +38,17 @@ def plans(key: Read, s: Svc) -> list[dict[str, Any]]:
 def plan(plan_id: PlanId, key: Read, s: Svc) -> dict[str, Any]:
     """One plan: spec, totals, ROI-versus-budget curve and results once measured."""
     return store.get_plan(s.ws, plan_id)
+
+
+@router.post(
+    "/v1/campaigns/plans/{plan_id}/launch",
+    response_model=ps.LaunchOut,
+    responses=errors(404, 409),
+)
+def launch(plan_id: PlanId, key: Admin, s: Svc) -> dict[str, Any]:
+    """Launch a plan (scope `admin`): recorded once, with the time and the key; a plan
+    already launched answers 409."""
+    return launch_plan(s.ws, plan_id, key.key_id)
 
 
 @router.get(
