@@ -134,3 +134,10 @@ def test_bad_input_names_the_column(kw: dict[str, object], needle: str) -> None:
     with pytest.raises(DataError, match=r"^c\.csv: ") as e:
         uplift_study(campaign_frame(100), **{**args, **kw})  # type: ignore[arg-type]
     assert needle in str(e.value)
+
+
+def test_top_k_ratio_without_any_effect_is_undefined() -> None:
+    # Reproduced a ZeroDivisionError on a validation carve with equal arm means.
+    y = np.array([1.0, 0.0, 1.0, 0.0])
+    t = np.array([1, 1, 0, 0])
+    assert np.isnan(top_k_ratio(y, t, np.array([0.4, 0.3, 0.2, 0.1]), 0.5))

@@ -11,7 +11,17 @@ import typer
 from rich.table import Table
 
 from seamline import __version__
-from seamline.cli import ab, cross, evaluate, pipeline, privacy, recommend, segment, serve
+from seamline.cli import (
+    ab,
+    cross,
+    evaluate,
+    pipeline,
+    privacy,
+    recommend,
+    segment,
+    serve,
+    uplift,
+)
 from seamline.cli.common import (
     JsonOpt,
     WaitOpt,
@@ -193,5 +203,6 @@ for _commands in (
     segment.app,
     recommend.app,
     privacy.app,
+    uplift.app,
 ):
     app.add_typer(_commands)

@@ -103,7 +103,9 @@ def top_k_ratio(y: np.ndarray, t: np.ndarray, score: np.ndarray, k: float = 0.3)
     """Incremental outcome per user in the top `k` share by score over that of everyone."""
     y, t = _check(y, t, score)
     top = _order(score)[: max(1, round(k * len(y)))]
-    return _effect(y[top], t[top]) / _effect(y, t)
+    overall = _effect(y, t)
+    # No effect at all to compare with: the ratio is undefined, not infinite.
+    return _effect(y[top], t[top]) / overall if overall else float("nan")
 
 
 def _effect(y: np.ndarray, t: np.ndarray) -> float:
