@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from seamline.cli.main import app
 from seamline.errors import ConfigError, DataError
 from seamline.evaluate.cross import cold_split, evaluate_cross
+from seamline.evaluate.cross.baselines import BASELINES
 from seamline.workspace import Workspace
 
 
@@ -38,7 +39,9 @@ def test_cold_split_hides_every_target_event_of_a_seeded_fifth(
 def test_baselines_and_the_joint_model_on_a_shared_signal(
     two_domain_frame: pd.DataFrame,
 ) -> None:
-    r = evaluate_cross(two_domain_frame, "knowledge", "fashion", k=10, seeds=[0, 1]).to_dict()
+    r = evaluate_cross(
+        two_domain_frame, "knowledge", "fashion", k=10, seeds=[0, 1], models=BASELINES
+    ).to_dict()
     rows = {x["model"]: x for x in r["results"]}
     assert list(rows) == ["popular", "target_only", "joint_ease", "joint_als"]
     assert r["users"] == 48 and r["seeds"] == [0, 1]

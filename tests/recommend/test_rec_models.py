@@ -11,9 +11,9 @@ from seamline.data.dataset import Interactions
 from seamline.errors import ConfigError, DataError, NotFittedError
 from seamline.recommend import persist
 from seamline.recommend.base import Recommender, topk
-from seamline.recommend.registry import MODELS, load_model, make
+from seamline.recommend.registry import MODELS, TRANSFER_MODELS, load_model, make
 
-NAMES = list(MODELS)
+NAMES = [n for n in MODELS if n != "content"]  # needs item text: tests/cross has it
 FAST = {"als": {"iterations": 5, "factors": 16}, "bpr": {"iterations": 20, "factors": 16}}
 
 
@@ -32,7 +32,10 @@ def ml_models(ml: Interactions) -> dict[str, Recommender]:
 
 
 def test_registry_names_follow_the_contract() -> None:
-    assert set(MODELS) == {"mostpop", "userknn", "itemknn", "als", "bpr", "ease", "transition"}
+    assert set(MODELS) == {
+        "mostpop", "userknn", "itemknn", "als", "bpr", "ease", "transition", *TRANSFER_MODELS
+    }  # fmt: skip
+    assert set(TRANSFER_MODELS) == {"xitem", "emcdr", "content", "transfer"}
     with pytest.raises(ConfigError, match="allowed"):
         make("svd")
     with pytest.raises(ConfigError, match="no parameter 'factors'"):

@@ -79,9 +79,9 @@ def fit(
 
     names = [m.strip() for m in models.split(",") if m.strip()]
     if models.strip() == "all":
-        from seamline.recommend.registry import MODELS
+        from seamline.recommend.registry import in_domain_models
 
-        names = list(MODELS)
+        names = in_domain_models()
     ws = Workspace(workspace)
     with bars(as_json) as progress:
         fitted = store.fit_models(

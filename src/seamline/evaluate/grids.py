@@ -34,4 +34,9 @@ GRIDS: dict[str, list[dict[str, Any]]] = {
     "ease": grid(l2=[400.0, 200.0, 800.0], recent_half_life=[8.0, 4.0, None], data=[SUM, BINARY]),
     # Row normalisation and recency decay matter most on ml-100k; windows of 3-8 tie.
     "transition": grid(normalize=[0.5, 0.8, 1.0], recency_decay=[0.8, 0.7]),
+    # transfer models: the blend tunes itself on a carve of its train users
+    "xitem": [{}],
+    "emcdr": [{}],
+    "content": [{}],
+    "transfer": [{}],
 }

@@ -70,9 +70,9 @@ def seamline_fit(
 
 
 def default_models() -> list[str]:
-    from seamline.recommend.registry import MODELS
+    from seamline.recommend.registry import in_domain_models
 
-    return list(MODELS)
+    return in_domain_models()
 
 
 def _check_models(models: list[str]) -> None:

@@ -20,6 +20,10 @@ from seamline.recommend.ease import EASE
 from seamline.recommend.knn import ItemKNN, UserKNN
 from seamline.recommend.popular import MostPopular
 from seamline.recommend.sequence.transition import Transition
+from seamline.recommend.transfer.blend import Transfer
+from seamline.recommend.transfer.content import ContentBridge
+from seamline.recommend.transfer.cross_item import CrossItem
+from seamline.recommend.transfer.emcdr import EMCDR
 
 MODELS: dict[str, type[Recommender]] = {
     "mostpop": MostPopular,
@@ -29,7 +33,18 @@ MODELS: dict[str, type[Recommender]] = {
     "bpr": BPR,
     "ease": EASE,
     "transition": Transition,
+    "xitem": CrossItem,
+    "emcdr": EMCDR,
+    "content": ContentBridge,
+    "transfer": Transfer,
 }
+# Built to carry interest across domains, measured by `seamline evaluate-cross`; "all" in
+# `seamline evaluate` and `seamline fit` means the others.
+TRANSFER_MODELS = ("xitem", "emcdr", "content", "transfer")
+
+
+def in_domain_models() -> list[str]:
+    return [n for n in MODELS if n not in TRANSFER_MODELS]
 
 
 def check_model(name: str) -> type[Recommender]:

@@ -8,14 +8,17 @@
   events, nothing else (the implicit transfer of a plain joint model). EASE needs a dense
   item x item matrix, so it keeps the `EASE_ITEMS` most popular items; the rest rank last.
 
-Any registry model name is accepted too: it is fitted on the joint train events with its
-default config and scores the cold users from their source-domain history.
+The transfer methods run under their registry names (`xitem`, `emcdr`, `content`,
+`transfer`; `emcdr_mlp` is EMCDR with the MLP map); `content` is left out of the default
+list, as the public two-domain sets have no item text. Any registry model name is accepted
+too: it is fitted on the joint train events with its default config and scores the cold
+users from their source-domain history.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,7 +26,7 @@ from seamline.errors import ConfigError
 
 if TYPE_CHECKING:
     from seamline.data.dataset import Interactions
-    from seamline.evaluate.cross.protocol import ColdSplit, Fitter, ScoreFn
+    from seamline.evaluate.cross.split import ColdSplit, Fitter, ScoreFn
 
 EASE_ITEMS = 3000
 BASELINES = ("popular", "target_only", "joint_ease", "joint_als")
@@ -84,11 +87,11 @@ def joint_ease(data: Interactions, split: ColdSplit) -> ScoreFn:
     return fn
 
 
-def registry(name: str) -> Fitter:
+def registry(name: str, **params: Any) -> Fitter:
     def fit(data: Interactions, split: ColdSplit) -> ScoreFn:
         from seamline.recommend.registry import make
 
-        model = make(name).fit(data)
+        model = make(name, **params).fit(data)
         return lambda rows: model.scores(rows)
 
     return fit
@@ -99,15 +102,22 @@ SCORERS: dict[str, Fitter] = {
     "target_only": target_only,
     "joint_ease": joint_ease,
     "joint_als": registry("als"),
+    # the transfer methods (`seamline.recommend.transfer`)
+    "xitem": registry("xitem"),
+    "emcdr": registry("emcdr"),
+    "emcdr_mlp": registry("emcdr", mapping="mlp"),
+    "content": registry("content"),
+    "transfer": registry("transfer"),
 }
+DEFAULT = (*BASELINES, "xitem", "emcdr", "emcdr_mlp", "transfer")
 
 
 def default_models() -> list[str]:
-    return list(SCORERS)
+    return list(DEFAULT)
 
 
 def check_scorers(names: Sequence[str] | None) -> list[str]:
-    """The names to run (default: all baselines); registry models join `SCORERS`."""
+    """The names to run (default: `DEFAULT`); other registry models join `SCORERS`."""
     from seamline.recommend.registry import MODELS
 
     out = default_models() if names is None else list(names)
