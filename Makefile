@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	# torch first and pinned: the CPU wheel; anything that pulls torch later finds it installed.
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e '.[dev,deep]'
+	$(PY) -m pip install --quiet -e '.[dev,deep,spark]'
 	@touch $(STAMP)
 
 run: $(STAMP)

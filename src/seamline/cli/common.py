@@ -30,6 +30,33 @@ WaitOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripting.")]
+EngineOpt = Annotated[
+    str,
+    typer.Option(
+        "--engine", help="Where the SQL runs: duckdb (in the workspace) or spark (seamline[spark])."
+    ),
+]
+MasterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--master", help="Spark master with --engine spark: local[2], yarn, k8s://... "
+        "(default: spark-submit's, else local[2]).",
+    ),
+]  # fmt: skip
+
+
+def engine_config(engine: str, master: str | None) -> Any:
+    """The `EngineConfig` of --engine / --master (validated: one line naming the field)."""
+    from seamline.engine import EngineConfig
+    from seamline.errors import ConfigError
+
+    if master is not None and engine != "spark":
+        raise ConfigError("--master needs --engine spark")
+    kw: dict[str, Any] = {"name": engine}
+    if master is not None:
+        kw["master"] = master
+    return EngineConfig(**kw)
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -7,7 +7,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from seamline.cli.common import JsonOpt, WaitOpt, WorkspaceOpt, bars, emit, one_line_errors, out
+from seamline.cli.common import (
+    JsonOpt,
+    MasterOpt,
+    WaitOpt,
+    WorkspaceOpt,
+    bars,
+    emit,
+    engine_config,
+    one_line_errors,
+    out,
+)
 from seamline.workspace import DEFAULT_WORKSPACE, Workspace
 
 if TYPE_CHECKING:
@@ -91,6 +101,13 @@ def run(
         Path | None,
         typer.Option(help="Folder with your events/items/users.csv instead of a synthetic world."),
     ] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine", help="duckdb or spark (seamline[spark]): where SQL stages and ALS run."
+        ),
+    ] = None,
+    master: MasterOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The main job: make a synthetic world (or take --data), ingest, run every stage, report.
@@ -100,6 +117,8 @@ def run(
     from seamline.pipeline import run as run_pipeline
 
     over = _overrides(users, seed, data)
+    if engine is not None or master is not None:
+        over["engine"] = engine_config(engine or "duckdb", master).model_dump(exclude_unset=True)
     cfg = load_config(config, over) if config is not None else build_config({}, over)
     if print_config:
         typer.echo(to_yaml(cfg), nl=False)

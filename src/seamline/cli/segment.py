@@ -8,7 +8,17 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from seamline.cli.common import JsonOpt, WorkspaceOpt, bars, emit, one_line_errors, out
+from seamline.cli.common import (
+    EngineOpt,
+    JsonOpt,
+    MasterOpt,
+    WorkspaceOpt,
+    bars,
+    emit,
+    engine_config,
+    one_line_errors,
+    out,
+)
 from seamline.workspace import DEFAULT_WORKSPACE, Workspace
 
 
@@ -66,6 +76,8 @@ def features(
     ] = 0.0,
     embedding_dim: Annotated[int, typer.Option(help="Text embedding size (0: none).")] = 16,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    engine: EngineOpt = "duckdb",
+    master: MasterOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Compute user features (RFM, preferences, habits, willingness to pay, engagement,
@@ -78,8 +90,9 @@ def features(
     if families:
         kw["families"] = tuple(f.strip() for f in families.split(",") if f.strip())
     cfg = FeatureConfig(**kw)
+    eng = engine_config(engine, master)
     with bars(as_json) as progress:
-        run = build_features(Workspace(workspace), cfg, progress)
+        run = build_features(Workspace(workspace), cfg, progress, engine=eng)
     emit(run.to_dict(), as_json, _features_table)
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 from seamline.data import schema
 from seamline.data.schema import has_table
 from seamline.data.store import transaction
+from seamline.engine import Engine, EngineConfig, collect, open_engine, publish
 from seamline.errors import DataError
 from seamline.features import (
     cross_domain,
@@ -111,33 +112,32 @@ def _labels(ctx: Context, family: str) -> dict[str, dict[str, str]]:
     return out
 
 
-def _lookups(con: duckdb.DuckDBPyConnection, ctx: Context) -> None:
+def _lookups(eng: Engine, ctx: Context) -> None:
     cfg = ctx.config
-    ctx.domains = [r[0] for r in con.execute(
+    ctx.domains = [r[0] for r in eng.fetch(
         "SELECT domain FROM fe_events GROUP BY domain ORDER BY count(*) DESC, domain"
-    ).fetchall()]  # fmt: skip
+    )]  # fmt: skip
     ctx.categories = [
         (r[0], r[1])
-        for r in con.execute(
+        for r in eng.fetch(
             "SELECT domain, category FROM fe_events GROUP BY domain, category "
-            "ORDER BY count(*) DESC, domain, category LIMIT ?",
-            [cfg.max_categories],
-        ).fetchall()
+            f"ORDER BY count(*) DESC, domain, category LIMIT {int(cfg.max_categories)}"
+        )
     ]
-    ctx.brands = [r[0] for r in con.execute(
+    ctx.brands = [r[0] for r in eng.fetch(
         "SELECT brand FROM fe_events WHERE brand IS NOT NULL GROUP BY brand "
-        "ORDER BY count(*) DESC, brand LIMIT ?", [cfg.max_brands],
-    ).fetchall()]  # fmt: skip
-    clock = con.execute(
+        f"ORDER BY count(*) DESC, brand LIMIT {int(cfg.max_brands)}"
+    )]  # fmt: skip
+    clock = eng.fetch(
         "SELECT count(*) FROM (SELECT 1 FROM fe_events WHERE ts <> date_trunc('day', ts) LIMIT 1)"
-    ).fetchone()
-    ctx.has_clock = bool(clock and clock[0])
+    )
+    ctx.has_clock = bool(clock and clock[0][0])
     if not ctx.has_clock:
         log.info("timestamps carry no time of day: time-of-day features left out")
-    ctx.channels = [r[0] for r in con.execute(
+    ctx.channels = [r[0] for r in eng.fetch(
         "SELECT channel FROM fe_events WHERE channel IS NOT NULL GROUP BY channel "
-        "ORDER BY count(*) DESC, channel LIMIT ?", [cfg.max_channels],
-    ).fetchall()]  # fmt: skip
+        f"ORDER BY count(*) DESC, channel LIMIT {int(cfg.max_channels)}"
+    )]  # fmt: skip
 
 
 def _next_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -149,8 +149,10 @@ def build_features(
     workspace: Store,
     config: FeatureConfig | None = None,
     progress: Progress | None = None,
+    engine: EngineConfig | None = None,
 ) -> FeatureRun:
-    """Compute the configured feature families and store them as a new version."""
+    """Compute the configured feature families and store them as a new version; the SQL
+    runs on `engine` (DuckDB in the workspace by default, or Spark)."""
     cfg = config or FeatureConfig()
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -170,12 +172,14 @@ def build_features(
             as_of = as_of.replace(tzinfo=UTC)
         ctx = Context(config=cfg, as_of=f"CAST({quote(as_of.isoformat())} AS TIMESTAMPTZ)")
         families = [f for f in cfg.families]
-        with step(progress, "Computing features", total=len(families) + 2) as task:
+        with (
+            step(progress, "Computing features", total=len(families) + 2) as task,
+            open_engine(engine, con, workspace.path) as eng,
+        ):
             t = time.perf_counter()
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE fe_events AS {base_sql(cfg.utc_offset_hours)}"
-            )
-            _lookups(con, ctx)
+            publish(eng, con, "events", "items", "users")
+            eng.create("fe_events", base_sql(cfg.utc_offset_hours))
+            _lookups(eng, ctx)
             timings["prepare"] = round(time.perf_counter() - t, 3)
             task.advance()
             columns: list[dict[str, str]] = []
@@ -192,11 +196,13 @@ def build_features(
                     if not names:
                         task.advance()
                         continue
+                    publish(eng, con, text.TABLE)
                     query = text.sql(ctx, names)
                 else:
                     query = _MODULES[fam].sql(ctx)
-                con.execute(f"CREATE OR REPLACE TEMP TABLE fe_{fam} AS {query}")
-                cols = [d[0] for d in con.execute(f"SELECT * FROM fe_{fam} LIMIT 0").description]
+                eng.create(f"fe_{fam}", query)
+                collect(eng, con, f"fe_{fam}")
+                cols = eng.columns(f"fe_{fam}")
                 labels = _labels(ctx, fam)
                 for c in cols:
                     if c == "user_id":

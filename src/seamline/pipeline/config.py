@@ -21,6 +21,7 @@ import yaml
 from pydantic import Field, create_model, model_validator
 
 from seamline.config import SeamlineConfig
+from seamline.engine import EngineConfig
 from seamline.errors import ConfigError
 from seamline.pipeline.registry import STAGES
 
@@ -60,6 +61,8 @@ class PipelineBase(SeamlineConfig):
 
     seed: int = Field(DEFAULT_SEED, ge=0)
     data_dir: Path | None = None  # ingest this folder's events/items/users.csv, no world
+    # Where the SQL stages and ALS run: {name: duckdb} (default) or {name: spark, master: ...}
+    engine: EngineConfig = Field(default_factory=EngineConfig)
 
     @model_validator(mode="before")
     @classmethod

@@ -43,7 +43,9 @@ def run(
 ) -> RunResult:
     """Make (or take) data, ingest it, run every stage and write `report.html`."""
     cfg = config if config is not None else PipelineConfig()
-    ctx = RunContext(workspace, data_dir=cfg.data_dir, synthetic=cfg.data_dir is None)
+    ctx = RunContext(
+        workspace, data_dir=cfg.data_dir, synthetic=cfg.data_dir is None, engine=cfg.engine
+    )
     for stage in STAGES:
         section = cfg.section(stage.config_key) if stage.config_key else None
         result = stage.run(ctx, section, progress)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from seamline.config import SeamlineConfig
+    from seamline.engine import EngineConfig
     from seamline.progress import Progress
     from seamline.report.sections import Section
     from seamline.workspace import Workspace
@@ -40,6 +41,7 @@ class RunContext:
     workspace: Workspace
     data_dir: Path | None = None
     synthetic: bool = True  # the data is a synthetic world (with truth/ to compare against)
+    engine: EngineConfig | None = None  # where the SQL stages and ALS run (None: DuckDB)
     results: dict[str, StageResult] = field(default_factory=dict)
 
 

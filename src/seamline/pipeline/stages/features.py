@@ -31,7 +31,7 @@ class FeaturesStage:
     ) -> FeaturesResult:
         from seamline.features import build_features
 
-        run = build_features(ctx.workspace, config, progress)
+        run = build_features(ctx.workspace, config, progress, engine=ctx.engine)
         return FeaturesResult(run.version, run.users, len(run.columns))
 
     def section(self, workspace: Workspace) -> Section | None:

@@ -1,0 +1,53 @@
+"""One SQL text per definition: DuckDB's dialect, rendered for other engines by sqlglot.
+
+sqlglot does the translation; the few spots where its Spark output differs in meaning from
+DuckDB are rewritten here (and covered by the parity tests):
+- `isodow` (Monday 1 .. Sunday 7): sqlglot renders `DAYOFWEEK(x) % 7 + 1`, but Spark's
+  DAYOFWEEK is Sunday 1 .. Saturday 7, so Monday would be 3;
+- `epoch(ts)` keeps the fraction of a second in DuckDB; Spark's UNIX_TIMESTAMP drops it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from seamline.errors import ConfigError
+
+
+def _extra() -> str:
+    return "pip install 'seamline[spark]'"
+
+
+def _spark_fixes(node: Any) -> Any:
+    from sqlglot import exp
+
+    if isinstance(node, exp.DayOfWeekIso):
+        dow = exp.Anonymous(this="DAYOFWEEK", expressions=[node.this.copy()])
+        shifted = exp.Mod(this=exp.Paren(this=exp.Add(this=dow, expression=exp.Literal.number(5))),
+                          expression=exp.Literal.number(7))  # fmt: skip
+        return exp.Paren(this=exp.Add(this=shifted, expression=exp.Literal.number(1)))
+    if isinstance(node, exp.TimeToUnix):
+        micros = exp.Anonymous(this="UNIX_MICROS", expressions=[node.this.copy()])
+        return exp.Paren(this=exp.Div(this=micros, expression=exp.Literal.number("1000000.0")))
+    return node
+
+
+@lru_cache(maxsize=512)
+def render(sql: str, dialect: str) -> str:
+    """`sql` (DuckDB's dialect) for `dialect` ('duckdb' returns it unchanged)."""
+    if dialect == "duckdb":
+        return sql
+    try:
+        import sqlglot
+    except ImportError:
+        raise ConfigError(f"rendering SQL for {dialect} needs sqlglot: {_extra()}") from None
+    trees = sqlglot.parse(sql, read="duckdb")
+    out = []
+    for tree in trees:
+        if tree is None:
+            continue
+        if dialect == "spark":
+            tree = tree.transform(_spark_fixes)
+        out.append(tree.sql(dialect=dialect, identify=True))  # non-ASCII column names
+    return ";\n".join(out)
