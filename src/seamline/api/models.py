@@ -47,6 +47,7 @@ class ModelCache:
         self.check_seconds = check_seconds
         self._lock = threading.Lock()
         self._model: Any = None
+        self._transfer: Any = None  # serves users cold in the asked domain
         self._name: str | None = None
         self._error: str | None = None
         self._stamp: tuple[tuple[str, int, int], ...] | None = None
@@ -62,6 +63,7 @@ class ModelCache:
         """Serve `model` until the model store changes (tests, warm starts)."""
         with self._lock:
             self._model, self._name, self._error = model, name, None
+            self._transfer = None
             self._stamp = _fingerprint(self.folder)
             self._checked = time.monotonic()
 
@@ -83,6 +85,11 @@ class ModelCache:
             raise NoModel(self._error or "no recommender fitted in this workspace")
         return self._model, self._name or ""
 
+    def transfer(self) -> Any:
+        """The saved transfer model (loaded with the default one), or None."""
+        self.get()
+        return self._transfer
+
     def _load(self) -> None:
         from seamline.recommend import store as model_store
 
@@ -97,6 +104,9 @@ class ModelCache:
             return
         self._model, self._error = model, None
         self._name = _model_name(model)
+        from seamline.recommend.transfer.route import TRANSFER_NAME, load_transfer
+
+        self._transfer = None if self._name == TRANSFER_NAME else load_transfer(self.ws)
         log.info("recommender loaded: %s", self._name)
 
 

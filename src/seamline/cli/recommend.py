@@ -134,8 +134,15 @@ def recommend(
     as_json: JsonOpt = False,
 ) -> None:
     """Top-k items for a user, each with the history items that explain it."""
+    from seamline.recommend.transfer.route import load_transfer, prefer_transfer
+
     ws = Workspace(workspace)
     m = _ensure_model(ws, model, as_json)
+    if model is None:  # a cold user in the asked domain is served by the transfer model
+        transfer = load_transfer(ws)
+        if transfer is not None and prefer_transfer(m, transfer, user, domain):
+            err.print(f"user {user!r} has little {domain} history: the transfer model serves")
+            m = transfer
     filters = {  # the model skips filters that are None
         "category": category or None,
         "brand": brand or None,

@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from seamline.api import schemas
 from seamline.api.deps import DomainQ, Read, Service, Svc
 from seamline.errors import DataError
+from seamline.recommend.transfer.route import prefer_transfer
 
 router = APIRouter(tags=["recommendations"])
 
@@ -53,10 +54,14 @@ async def recommendations(
     exclude_seen: bool = True,
 ) -> Response:
     """Top-k items for a user (unknown users get popular items), each with its score
-    and the history items that explain it."""
+    and the history items that explain it. A user with little history in `domain` is
+    served by the saved transfer model when there is one (`model` says which served)."""
     # Runs on the event loop: scoring one user takes well under a millisecond, less
     # than a hop to a worker thread would.
     model, name = s.models.get()
+    transfer = s.models.transfer() if domain is not None else None
+    if transfer is not None and prefer_transfer(model, transfer, user_id, domain):
+        model, name = transfer, transfer.name  # little history in the asked domain
     # The model skips filters that are None.
     filters = {"category": category or None, "price_min": price_min, "price_max": price_max}
     recs = model.recommend(

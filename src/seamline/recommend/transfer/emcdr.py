@@ -49,7 +49,7 @@ class EMCDR(Recommender):
             f = min(c.factors, min(Bd.shape) - 1)
             if f < 1 or Bd.nnz == 0:
                 continue
-            _, s, Vt = randomized_svd(Bd, f, random_state=c.random_state)
+            _, _, Vt = randomized_svd(Bd, f, n_iter=3, random_state=c.random_state)
             V[np.flatnonzero(m), :f] = Vt.T
         self.V_ = V.astype(np.float32)
         self.maps_: dict[str, np.ndarray] = {}
