@@ -20,18 +20,14 @@ class SpecListed(BaseModel):
 
 
 class PlanIn(BaseModel):
-    """A plan to make from a spec: YAML text, or a file of the spec folder by name. With
-    `dry_run` the plan is computed and answered but not stored (no experiment either)."""
+    """A plan to make from a spec: YAML text, or a file of the spec folder by name."""
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={
-            "examples": [{"spec_file": "learners-to-fashion.yaml", "dry_run": True}]
-        },
+        json_schema_extra={"examples": [{"spec_file": "learners-to-fashion.yaml"}]},
     )
     spec: str | None = Field(default=None, max_length=MAX_SPEC_CHARS, description="YAML text.")
     spec_file: str | None = Field(default=None, max_length=200)
-    dry_run: bool = False
 
     @model_validator(mode="after")
     def _one_source(self) -> PlanIn:
@@ -75,11 +71,10 @@ class PlanListed(BaseModel):
 
 class PlanOut(BaseModel):
     """A plan: its totals (`summary.totals`: users, spend, expected incremental profit, ROI,
-    holdout users...), the ROI-versus-budget curve and the spec it was made from;
-    `plan_id` is null for a dry run."""
+    holdout users...), the ROI-versus-budget curve and the spec it was made from."""
 
     model_config = ConfigDict(extra="allow")
-    plan_id: int | None
+    plan_id: int
     name: str
     experiment: str | None = None
     summary: dict[str, Any]

@@ -4,12 +4,15 @@ YAML text: listed with their headline fields, parsed with errors naming the fiel
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from seamline.campaigns.spec import CampaignSpec, load_spec, parse_spec
 from seamline.errors import ConfigError, NotFoundError, TooLargeError
+
+if TYPE_CHECKING:
+    from seamline.data.store import Store
 
 MAX_SPEC_CHARS = 200_000
 
@@ -65,3 +68,20 @@ def spec_file(folder: Path, file: str) -> CampaignSpec:
     if not path.is_file():
         raise NotFoundError(f"no campaign spec {file!r} in the spec folder")
     return load_spec(path)
+
+
+def make_plan(ws: Store, text: str | None, file: str | None, folder: Path) -> dict[str, Any]:
+    """Plan the spec given as YAML `text` or as `file` of `folder`: checked against the
+    workspace first, then planned and stored (`campaigns.plan.plan_campaign`)."""
+    from seamline.campaigns.spec import check_spec
+
+    if text is not None:
+        spec = spec_from_text(text)
+    elif file is not None:
+        spec = spec_file(folder, file)
+    else:
+        raise ConfigError("give a spec (YAML text) or a spec file")
+    check_spec(ws, spec)
+    from seamline.campaigns.plan import plan_campaign
+
+    return plan_campaign(ws, spec)

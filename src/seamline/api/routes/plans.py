@@ -15,7 +15,7 @@ from seamline.api.schemas import errors
 from seamline.campaigns import store
 from seamline.campaigns.launch import launch_plan
 from seamline.campaigns.plan_previews import plan_preview_page, plan_previews
-from seamline.campaigns.spec_files import list_specs
+from seamline.campaigns.spec_files import list_specs, make_plan
 
 router = APIRouter(tags=["campaigns"])
 PlanId = Annotated[int, PathParam(ge=1, le=2**31 - 1, description="The plan's number.")]
@@ -26,6 +26,15 @@ def specs(key: Read, s: Svc) -> list[dict[str, Any]]:
     """The campaign specs of the service's spec folder (`SEAMLINE_CAMPAIGN_SPECS`, by default
     the workspace's `campaign_specs/`), each with its YAML or the error that stops it."""
     return list_specs(s.specs_dir)
+
+
+@router.post("/v1/campaigns/plans", response_model=ps.PlanOut, responses=errors(400, 404, 409, 413))
+def create_plan(body: ps.PlanIn, key: Admin, s: Svc) -> dict[str, Any]:
+    """Plan a campaign (scope `admin`) from YAML text or a file of the spec folder: the spec
+    and its templates are checked before anything is stored (400 naming the field or the
+    template line), then the plan, its per-user allocation and its holdout experiment are
+    stored. 404: no such spec file; 409: the workspace lacks what planning needs."""
+    return make_plan(s.ws, body.spec, body.spec_file, s.specs_dir)
 
 
 @router.get("/v1/campaigns/plans", response_model=list[ps.PlanListed], responses=errors())

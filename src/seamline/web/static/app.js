@@ -1,8 +1,10 @@
 // Seamline dashboard: a single page over the REST API (same origin, Bearer key).
-// Pages: overview, data quality, segments, user explorer, campaigns, experiments.
+// Pages: overview, data quality, segments, user explorer, campaigns, campaign plans,
+// experiments.
 "use strict";
 
 import { barChart, fmt, intervalChart, lineChart } from "./charts.js";
+import { plansPage } from "./plans.js";
 
 const KEY = "seamline-key";
 const main = document.getElementById("main");
@@ -67,7 +69,7 @@ async function api(path, init = {}) {
   const res = await fetch(path, { ...init, headers: { ...(init.headers || {}), Authorization: `Bearer ${key}` } });
   if (res.status === 401) throw new AuthError("key refused");
   const body = await res.json();
-  if (!res.ok) throw new Error(body.detail || res.statusText);
+  if (!res.ok) throw new Error(Array.isArray(body.detail) ? body.detail.map((d) => `${(d.loc || []).join(".")}: ${d.msg}`).join("; ") : body.detail || res.statusText);
   return body;
 }
 
@@ -294,7 +296,8 @@ async function experimentsPage(token) {
 }
 
 // ---- shell ---------------------------------------------------------------------------
-const PAGES = { overview: overviewPage, quality: qualityPage, segments: segmentsPage, users: usersPage, campaigns: campaignsPage, experiments: experimentsPage };
+const UI = { h, api, section, table, card, empty, paint, current, num, pct };
+const PAGES = { overview: overviewPage, quality: qualityPage, segments: segmentsPage, users: usersPage, campaigns: campaignsPage, plans: (token, id) => plansPage(UI, token, id), experiments: experimentsPage };
 
 function show(err) {
   if (err instanceof Stale) return;  // the user has moved on: the page they opened stays

@@ -95,12 +95,13 @@ export function barChart(container, title, data, opts = {}) {
   return svg;
 }
 
-// Lines over an ordered x (dates as strings): series = [{name, points: [[x, y], ...]}].
+// Lines over an ordered x (dates as strings; numbers with opts.numeric):
+// series = [{name, points: [[x, y], ...]}].
 export function lineChart(container, title, series, opts = {}) {
   const W = 560, H = 260, L = 56, R = 120, T = 12, B = 40;
   const svg = frame(container, title, W, H);
   svg.classList.add("line-chart");
-  const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p[0])))].sort();
+  const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p[0])))].sort(opts.numeric ? (a, b) => a - b : undefined);
   const ix = new Map(xs.map((x, i) => [x, i]));
   const values = series.flatMap((s) => s.points.map((p) => p[1])).filter((v) => v !== null);
   const lo = Math.min(opts.zero === false ? Infinity : 0, ...values);
@@ -116,7 +117,7 @@ export function lineChart(container, title, series, opts = {}) {
   if (y0 < 0 && y1 > 0) svg.appendChild(el("line", { x1: L, x2: W - R, y1: y(0), y2: y(0), class: "zero" }));
   const every = Math.max(1, Math.ceil(xs.length / 5));
   xs.forEach((v, i) => {
-    if (i % every === 0) svg.appendChild(el("text", { x: x(v), y: H - B + 16, class: "axis", "text-anchor": "middle" }, String(v).slice(0, 10)));
+    if (i % every === 0) svg.appendChild(el("text", { x: x(v), y: H - B + 16, class: "axis", "text-anchor": "middle" }, opts.numeric ? fmt(v) : String(v).slice(0, 10)));
   });
   series.forEach((s, i) => {
     const pts = s.points.filter((p) => p[1] !== null && p[1] !== undefined);
