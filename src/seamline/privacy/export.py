@@ -94,7 +94,8 @@ def _people(con: duckdb.DuckDBPyConnection, segments: list[int] | None) -> pd.Da
     ).df()
 
 
-def _age_source(frame: pd.DataFrame) -> pd.DataFrame:
+def age_source(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with `age` to generalise: the exact age, else the age band."""
     if frame["age"].notna().any():
         return frame
     # Only bands known: generalise the band as a plain label.
@@ -142,7 +143,7 @@ def export(
             frame, check_cols, count_col, levels, suppressed = _kpis(con, k)
             population = int(frame["users"].sum()) + suppressed
         else:
-            people = _age_source(_people(con, segments))
+            people = age_source(_people(con, segments))
             population = len(people)
             result = anonymise(
                 people,
@@ -173,34 +174,58 @@ def export(
                     }
                 ).sort_values(["segment", "partner_id"])
                 count_col = None
-        _check_suppression(what, k, suppressed, population, max_suppression, len(frame))
-        ok = satisfies_k(frame, check_cols, k, count=count_col)
-        if not ok:  # anonymise() guarantees it; refuse rather than write a broken promise
-            raise DataError(f"export {what}: the result does not satisfy k={k}")
-        _guard_pii(frame, what)
-        if count_col:
-            sizes = frame.groupby(check_cols, dropna=False)[count_col].sum()
-        else:
-            sizes = frame.groupby(check_cols, dropna=False).size()
-        min_class = int(sizes.min()) if len(sizes) else 0
-        path.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(path, index=False)
-        summary = ExportSummary(
-            what=what,
-            path=str(path),
-            rows=len(frame),
-            k=k,
-            min_class_size=min_class,
-            satisfies_k=ok,
-            suppressed_users=suppressed,
-            levels=levels,
-            columns=list(frame.columns),
-        )
-        Path(str(path) + ".privacy.json").write_text(
-            json.dumps(summary.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8"
-        )
-        record_audit(con, "export", what, summary.to_dict())
+        summary = finish_export(
+            con, what, path, frame, check_cols, count_col, k=k, levels=levels,
+            suppressed=suppressed, population=population, max_suppression=max_suppression,
+        )  # fmt: skip
     log.info("exported %s: %d rows, k=%d, %d users suppressed", what, len(frame), k, suppressed)
+    return summary
+
+
+def finish_export(
+    con: duckdb.DuckDBPyConnection,
+    what: str,
+    path: Path,
+    frame: pd.DataFrame,
+    check_cols: list[str],
+    count_col: str | None,
+    *,
+    k: int,
+    levels: dict[str, int],
+    suppressed: int,
+    population: int,
+    max_suppression: float,
+) -> ExportSummary:
+    """The gate every partner export passes: the suppression cap, k over `check_cols`
+    (rows, or the sum of `count_col`), no PII in any text column; then the CSV, its
+    `.privacy.json` and an audit entry."""
+    _check_suppression(what, k, suppressed, population, max_suppression, len(frame))
+    ok = satisfies_k(frame, check_cols, k, count=count_col)
+    if not ok:  # anonymise() guarantees it; refuse rather than write a broken promise
+        raise DataError(f"export {what}: the result does not satisfy k={k}")
+    _guard_pii(frame, what)
+    if count_col:
+        sizes = frame.groupby(check_cols, dropna=False)[count_col].sum()
+    else:
+        sizes = frame.groupby(check_cols, dropna=False).size()
+    min_class = int(sizes.min()) if len(sizes) else 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False)
+    summary = ExportSummary(
+        what=what,
+        path=str(path),
+        rows=len(frame),
+        k=k,
+        min_class_size=min_class,
+        satisfies_k=ok,
+        suppressed_users=suppressed,
+        levels=levels,
+        columns=list(frame.columns),
+    )
+    Path(str(path) + ".privacy.json").write_text(
+        json.dumps(summary.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+    record_audit(con, "export", what, summary.to_dict())
     return summary
 
 
