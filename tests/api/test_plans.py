@@ -53,10 +53,11 @@ def test_plans_and_previews(client: TestClient, keys: dict[str, str], demo_ws: P
         return (m["offer_id"], m["channel"], m["language"])
 
     assert sorted(again["messages"], key=key) == sorted(prev["messages"], key=key)
-    page = client.get(f"/v1/campaigns/plans/{plan_id}/preview.html?language=zh", headers=h)
-    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert "attachment" in page.headers["content-disposition"]
-    assert "<script>alert" not in page.text and "&lt;script&gt;" in page.text
+    page = client.get(f"/v1/campaigns/plans/{plan_id}/preview-page?language=zh", headers=h)
+    assert page.status_code == 200 and page.json()["file"] == f"plan-{plan_id}-preview.html"
+    html = page.json()["html"]
+    assert html.startswith("<!doctype html>") and "邮件" in html
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
 
 
 def test_plan_routes_need_a_key_and_valid_ids(client: TestClient, keys: dict[str, str]) -> None:
@@ -64,7 +65,7 @@ def test_plan_routes_need_a_key_and_valid_ids(client: TestClient, keys: dict[str
     h = auth(keys["read"])
     assert client.get("/v1/campaigns/plans/0", headers=h).status_code == 422
     assert client.get("/v1/campaigns/plans/x/previews", headers=h).status_code == 422
-    assert client.get("/v1/campaigns/plans/9/preview.html", headers=h).status_code == 404
+    assert client.get("/v1/campaigns/plans/9/preview-page", headers=h).status_code == 404
 
 
 def test_launch_needs_admin_and_happens_once(

@@ -87,6 +87,11 @@ def test_plan_detail_previews_and_launch(
     assert "<script>alert(1)</script>" in box.inner_text()
     assert box.locator("script").count() == 0
     marketer.screenshot(path=str(shots / "dashboard-plans.png"), full_page=True)
+    with marketer.expect_download() as got:
+        marketer.click("#preview-download")
+    assert got.value.suggested_filename == f"plan-{plan_id}-preview.html"
+    saved = Path(got.value.path()).read_text(encoding="utf-8")
+    assert saved.startswith("<!doctype html>") and "<script>alert" not in saved
     marketer.click("#launch-go")
     marketer.wait_for_selector("#launch-status.ok")
     assert "Launched" in marketer.locator("#launch-status").inner_text()

@@ -87,3 +87,11 @@ class LaunchOut(BaseModel):
     experiment: str | None
     launched_at: str
     by: str = Field(description="The id of the key that launched the plan.")
+
+
+class PreviewPageOut(BaseModel):
+    """The previews as one self-contained HTML page: inline style, the logo as a data URI,
+    no script, every value escaped."""
+
+    file: str = Field(description="A file name to save the page under.")
+    html: str

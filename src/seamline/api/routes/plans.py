@@ -7,7 +7,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
-from fastapi.responses import Response
 
 from seamline.api import plan_schemas as ps
 from seamline.api.deps import Admin, Read, Svc
@@ -71,24 +70,16 @@ def previews(plan_id: PlanId, key: Read, s: Svc) -> dict[str, Any]:
 
 
 @router.get(
-    "/v1/campaigns/plans/{plan_id}/preview.html",
-    response_class=Response,
-    responses={
-        **errors(404),
-        200: {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "A page"},
-    },
+    "/v1/campaigns/plans/{plan_id}/preview-page",
+    response_model=ps.PreviewPageOut,
+    responses=errors(404),
 )
 def preview_page(
     plan_id: PlanId,
     key: Read,
     s: Svc,
     language: Annotated[Literal["zh", "en"], Query(description="Labels' language.")] = "en",
-) -> Response:
-    """The previews as one self-contained page (a download: open it from disk)."""
+) -> dict[str, Any]:
+    """The previews as one self-contained HTML page (to save and open from disk)."""
     html = plan_preview_page(s.ws, plan_id, language=language)
-    name = f"plan-{plan_id}-preview.html"
-    return Response(
-        html,
-        media_type="text/html; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return {"file": f"plan-{plan_id}-preview.html", "html": html}

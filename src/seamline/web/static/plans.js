@@ -94,8 +94,15 @@ async function planDetail(ui, token, box, planId) {
       status.textContent = `Not launched: ${err.message}`;
     }
   } }, "Launch");
+  const download = h("button", { type: "button", id: "preview-download", onclick: async () => {
+    const page = await api(`/v1/campaigns/plans/${plan.plan_id}/preview-page`);
+    const url = URL.createObjectURL(new Blob([page.html], { type: "text/html" }));
+    const a = h("a", { href: url, download: page.file });
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  } }, "Download the previews page");
   box.replaceChildren(h("h2", { id: "plan-title" }, `Plan ${plan.plan_id}: ${plan.name}`), cards,
-    section("Expected return against budget", charts), section("Message previews", previews(ui, prev)), section("Launch", status, go));
+    section("Expected return against budget", charts), section("Message previews", previews(ui, prev), h("p", {}, download)), section("Launch", status, go));
   const curve = plan.summary.roi_curve || [];
   if (curve.length) {
     lineChart(charts, "Expected ROI against budget (¥)", [{ name: "ROI", points: curve.map((p) => [p.budget, p.roi]) }], { numeric: true });
