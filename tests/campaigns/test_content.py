@@ -133,6 +133,8 @@ def test_message_context_rejects_items_without_title_or_price() -> None:
 def test_an_error_in_a_shared_part_names_that_part(tmp_path: Path) -> None:
     folder = _copy_set(tmp_path)
     part = folder / "zh" / "_offer.j2"
-    part.write_text(part.read_text(encoding="utf-8") + "\n{% if %}\n", encoding="utf-8")
-    with pytest.raises(TemplateProblem, match=r"zh/_offer\.j2 line 15: "):
+    text = part.read_text(encoding="utf-8").rstrip("\n") + "\n{% if %}\n"
+    part.write_text(text, encoding="utf-8")
+    line = text.count("\n")  # the last line
+    with pytest.raises(TemplateProblem, match=rf"zh/_offer\.j2 line {line}: "):
         MessageTemplates(_voice(folder))

@@ -15,7 +15,7 @@ def test_preview_is_self_contained_and_in_the_brand_style() -> None:
     voice = load_voice("zhixing")
     messages = MessageTemplates(voice).sample_messages()
     html = preview_html(voice, messages, language="en")
-    assert html.count('class="card ') == len(messages) == 40
+    assert html.count('class="card ') == len(messages) == 48
     assert "#1f5f8b" in html and "'Source Han Serif SC'" in html and ", serif;" in html
     assert 'src="data:image/svg+xml;base64,' in html
     assert not re.search(r"(src|href)=\"(https?:)?//", html) and "<script" not in html

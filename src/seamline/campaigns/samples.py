@@ -27,7 +27,8 @@ def _items(rows: list[tuple[str, str, float]], domain: str) -> list[dict[str, An
 def sample_contexts(
     voice: BrandVoice, channel: Channel, language: Language
 ) -> list[dict[str, Any]]:
-    """Contexts for a content-only message, a coupon, a free first lesson and a bundle."""
+    """Contexts for a content-only message, a coupon, a free first lesson and a bundle (with
+    its items, and as a bare offer)."""
     own, other = (_COURSES, _FASHION) if voice.domain == "knowledge" else (_FASHION, _COURSES)
     own_domain = "knowledge" if voice.domain == "knowledge" else "fashion"
     other_domain = "fashion" if own_domain == "knowledge" else "knowledge"
@@ -49,6 +50,7 @@ def sample_contexts(
         {"id": "first_lesson", "kind": "free_lesson"},
         {"id": "B1", "kind": "bundle", "face_value": bundle["saving"]},
         {"id": "note", "kind": "content"},
+        {"id": "B0", "kind": "bundle", "face_value": 60.0},  # a bundle offer without its items
     ]
     return [
         message_context(
@@ -56,7 +58,7 @@ def sample_contexts(
             items,
             segment=seg,
             offer=o,
-            bundle=bundle if o is not None and o["kind"] == "bundle" else None,
+            bundle=bundle if o is not None and o["id"] == "B1" else None,
         )
         for o in offers
     ]
