@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from _support.browser import signed_in
 from _support.server import ServerProcess, demo_workspace
 from seamline.api.keys import KeyStore
 from seamline.workspace import Workspace
@@ -75,23 +76,7 @@ def browser() -> Iterator[Any]:
 def page(browser: Any, served: tuple[ServerProcess, str]) -> Iterator[Any]:
     """A signed-in page; console errors and page errors are collected in `page.problems`."""
     srv, key = served
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    problems: list[str] = []
-    pg.on(
-        "console",
-        lambda m: (
-            problems.append(f"console {m.type}: {m.text}")
-            if m.type in ("error", "warning")
-            else None
-        ),
-    )
-    pg.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    pg.problems = problems
-    pg.goto(srv.url + "/dashboard/")
-    pg.fill("#api-key", key)
-    pg.click("#login-go")
-    pg.wait_for_selector('#main[aria-busy="false"][data-page="overview"]')
+    context, pg = signed_in(browser, srv.url, key)
     yield pg
     context.close()
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from _support.browser import signed_in
 from _support.plans import copy_examples, store_example_plan
 from _support.server import ServerProcess, demo_workspace
 from seamline.api.keys import KeyStore
@@ -30,16 +31,7 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerPr
 @pytest.fixture
 def marketer(browser: Any, planned: tuple[ServerProcess, str, int]) -> Iterator[Any]:
     srv, key, _ = planned
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    problems: list[str] = []
-    pg.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-    pg.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    pg.problems = problems
-    pg.goto(srv.url + "/dashboard/")
-    pg.fill("#api-key", key)
-    pg.click("#login-go")
-    pg.wait_for_selector('#main[aria-busy="false"][data-page="overview"]')
+    context, pg = signed_in(browser, srv.url, key)
     yield pg
     context.close()
 
