@@ -83,3 +83,34 @@ def test_launch_needs_admin_and_happens_once(
     assert again.status_code == 409 and "was launched at" in again.json()["detail"]
     got = client.get(f"/v1/campaigns/plans/{plan_id}", headers=auth(keys["read"])).json()
     assert got["results"]["launch"]["by"] == r.json()["by"]
+
+
+def _open_spec(text: str) -> str:
+    """The example spec for every user of the demo world (its rules would leave few)."""
+    head, _, rest = text.partition("audience:")
+    return head + "audience: {}\noffers:" + rest.split("\noffers:", 1)[1]
+
+
+def test_bad_plan_requests_are_refused_before_anything_is_stored(
+    client: TestClient, keys: dict[str, str], demo_ws: Path
+) -> None:
+    folder = copy_examples(demo_ws / "campaign_specs")
+    text = (folder / "learners-to-fashion.yaml").read_text(encoding="utf-8")
+    admin = auth(keys["admin"])
+
+    def post(body: dict[str, Any]) -> tuple[int, str]:
+        r = client.post("/v1/campaigns/plans", json=body, headers=admin)
+        return r.status_code, str(r.json()["detail"])
+
+    missing = text.replace("segments: []", "segments: [no-such-segment]")
+    code, detail = post({"spec": missing})
+    assert code == 400 and "audience.segments.0" in detail
+    code, detail = post({"spec": text.replace("budget: 20000", "budget: 10")})
+    assert code == 400 and "offers.0.face_value" in detail and "more than the budget" in detail
+    code, detail = post({"spec": "name: [\n"})
+    assert code == 400 and "line 2" in detail
+    assert post({"spec_file": "nope.yaml"})[0] == 404
+    assert post({"spec_file": "../secrets.yaml"})[0] == 400
+    assert post({"spec": text, "spec_file": "learners-to-fashion.yaml"})[0] == 422
+    assert post({"spec": "x" * 200_001})[0] == 413
+    assert client.get("/v1/campaigns/plans", headers=admin).json() == []

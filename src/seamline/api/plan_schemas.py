@@ -26,7 +26,9 @@ class PlanIn(BaseModel):
         extra="forbid",
         json_schema_extra={"examples": [{"spec_file": "learners-to-fashion.yaml"}]},
     )
-    spec: str | None = Field(default=None, max_length=MAX_SPEC_CHARS, description="YAML text.")
+    spec: str | None = Field(
+        default=None, description=f"YAML text (at most {MAX_SPEC_CHARS:,} characters: 413)."
+    )
     spec_file: str | None = Field(default=None, max_length=200)
 
     @model_validator(mode="after")
