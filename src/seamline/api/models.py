@@ -104,7 +104,8 @@ class ModelCache:
             return
         self._model, self._error = model, None
         self._name = _model_name(model)
-        from seamline.recommend.transfer.route import TRANSFER_NAME, load_transfer
+        from seamline.recommend.store import load_transfer
+        from seamline.recommend.transfer.route import TRANSFER_NAME
 
         self._transfer = None if self._name == TRANSFER_NAME else load_transfer(self.ws)
         log.info("recommender loaded: %s", self._name)

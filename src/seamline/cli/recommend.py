@@ -134,7 +134,8 @@ def recommend(
     as_json: JsonOpt = False,
 ) -> None:
     """Top-k items for a user, each with the history items that explain it."""
-    from seamline.recommend.transfer.route import load_transfer, prefer_transfer
+    from seamline.recommend.store import load_transfer
+    from seamline.recommend.transfer.route import prefer_transfer
 
     ws = Workspace(workspace)
     m = _ensure_model(ws, model, as_json)

@@ -235,3 +235,17 @@ PREFERENCE = ("ease", "als", "itemknn", "userknn", "bpr", "mostpop")
 def preferred(names: Sequence[str]) -> str:
     ranked = [n for n in PREFERENCE if n in names]
     return ranked[0] if ranked else names[0]
+
+
+def load_transfer(ws: Store) -> Recommender | None:
+    """The saved transfer model (`transfer.route`), or None when there is none or it is
+    stale (a warning is logged: the default model still serves)."""
+    from seamline.recommend.transfer.route import TRANSFER_NAME
+
+    if not (models_dir(ws) / TRANSFER_NAME).is_dir():
+        return None
+    try:
+        return load_model(ws, TRANSFER_NAME, segments=False)
+    except NotFittedError as e:
+        log.warning("transfer model not used: %s", e)
+        return None

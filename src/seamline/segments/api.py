@@ -29,6 +29,7 @@ from seamline.features import repo as features_repo
 from seamline.features.build import feature_columns, load_features
 from seamline.features.repo import rfm_counts
 from seamline.progress import Progress, step
+from seamline.segments.affinity import cross_affinity
 from seamline.segments.base import Segmenter
 from seamline.segments.config import SegmentConfig
 from seamline.segments.hierarchical import WardSegmenter
@@ -117,6 +118,11 @@ def run_segmentation(
     seg = make_segmenter(cfg).fit(x, progress)
     labels = seg.labels_
     profiles = build_profiles(frame, labels, columns, heatmap_columns=prep.columns_)
+    with step(progress, "Cross-domain affinity", total=1) as task:
+        affinity = cross_affinity(workspace, frame["user_id"], labels)
+        for p in profiles:
+            p["cross_domain_affinity"] = affinity.get(int(p["id"]), {})
+        task.advance()
     metrics = seg.metrics()
     metrics["preprocessing"] = prep.summary()
     metrics["users_left_out"] = left_out

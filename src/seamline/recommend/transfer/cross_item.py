@@ -1,7 +1,7 @@
 """Cross-domain item-to-item by co-interest (`xitem`).
 
 For items i and j, P(j | i) is estimated over the users who took i, shrunk towards j's
-popularity share in its domain by `shrink` pseudo-users:
+popularity share in its domain by `shrink` pseudo-users (`seamline.data.cointerest`):
 
     P(j | i) = (co_ij + shrink * p_j) / (n_i + shrink)
 
@@ -19,10 +19,11 @@ from collections.abc import Mapping
 import numpy as np
 import scipy.sparse as sp
 
+from seamline.data.cointerest import cointerest, cointerest_scores, popularity_share
 from seamline.data.dataset import Interactions
 from seamline.recommend.base import F32, Ints, Recommender
 from seamline.recommend.transfer.config import CrossItemConfig
-from seamline.recommend.transfer.domains import binary, domain_masks, popularity_share
+from seamline.recommend.transfer.domains import domain_masks
 
 
 class CrossItem(Recommender):
@@ -31,17 +32,7 @@ class CrossItem(Recommender):
     config: CrossItemConfig
 
     def _fit(self, X: sp.csr_matrix, data: Interactions) -> None:
-        B = binary(X)
-        co = sp.csr_matrix(B.T.tocsr() @ B, dtype=np.float32)  # stays CSR: no 2nd copy
-        rows = np.repeat(np.arange(co.shape[0]), np.diff(co.indptr))
-        n = np.asarray(B.sum(axis=0), dtype=np.float64).ravel()
-        inv = 1.0 / (n + self.config.shrink)
-        inv[~np.isfinite(inv)] = 0.0
-        co.data *= inv[rows].astype(np.float32)
-        co.data[co.indices == rows] = 0.0  # an item says nothing about itself
-        co.eliminate_zeros()
-        self.C_ = co
-        self.inv_ = inv.astype(np.float32)
+        self.C_, self.inv_ = cointerest(X, self.config.shrink)
         self.share_ = popularity_share(X, domain_masks(self)).astype(np.float32)
         self._after_load()
 
@@ -53,13 +44,7 @@ class CrossItem(Recommender):
         self.lift_ = lift.astype(np.float32)
 
     def _score_history(self, H: sp.csr_matrix) -> F32:
-        H = sp.csr_matrix(H, dtype=np.float32)
-        total = np.asarray(H.sum(axis=1), dtype=np.float32).ravel()
-        safe = np.where(total > 0, total, 1.0)
-        co = np.asarray((H @ self.C_).todense(), dtype=np.float32)
-        prior = self.config.shrink * np.asarray(H @ self.inv_, dtype=np.float32).ravel()
-        prior = np.where(total > 0, prior, safe)  # no history: popularity alone
-        S = (co + prior[:, None] * self.share_[None, :]) / safe[:, None]
+        S = cointerest_scores(H, self.C_, self.inv_, self.share_, self.config.shrink)
         return np.asarray(S * self.lift_[None, :], dtype=np.float32)
 
     def _contribs(self, user_id: str, hist: sp.csr_matrix, items: Ints) -> np.ndarray:

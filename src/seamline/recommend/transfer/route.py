@@ -5,21 +5,17 @@ A user with fewer than `COLD_BELOW` items of the target domain in the default mo
 history (train or folded in) is cold there: the default model would answer with little
 more than popularity, while the transfer model carries their other domains' interest
 (and says which source items carried it in `because`). The transfer model is the one
-saved under the name `TRANSFER_NAME` (`seamline fit --models transfer`).
+saved under the name `TRANSFER_NAME` (`seamline fit --models transfer`;
+`store.load_transfer` reads it).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from seamline.errors import NotFittedError
 from seamline.recommend.base import Recommender
-
-if TYPE_CHECKING:
-    from seamline.data.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -51,16 +47,3 @@ def prefer_transfer(
         return False
     _, hist = transfer._history(str(user_id))
     return hist is not None and hist.nnz > 0
-
-
-def load_transfer(ws: Store) -> Recommender | None:
-    """The workspace's saved transfer model, or None when there is none (or it is stale)."""
-    from seamline.recommend import store
-
-    if not (store.models_dir(ws) / TRANSFER_NAME).is_dir():
-        return None
-    try:
-        return store.load_model(ws, TRANSFER_NAME, segments=False)
-    except NotFittedError as e:
-        log.warning("transfer model not used: %s", e)
-        return None
