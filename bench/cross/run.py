@@ -8,7 +8,8 @@ directions on one dataset: `douban` (book = knowledge <-> music = other), `amazo
 (clothing = fashion <-> sports = other), from ../shared/data, or `synthetic` (the 20,000-user
 world, knowledge <-> fashion), and writes DIR/<dataset>.json. `table` prints results.md's
 tables from those files. `speed` fits the transfer blend on the 20,000-user world and times
-single-user recommendations for users with no target history (median of 500 calls).
+single-user recommendations for users with no target history (median of 500 calls), in
+wall-clock and in process CPU time (the shared machine's load inflates wall-clock).
 Workspaces are cached under $TMPDIR/seamline-bench-cross.
 """
 
@@ -99,27 +100,29 @@ def table(out: Path) -> None:
                 print(row(x))
 
 
-def speed(users: int) -> None:
+def speed(users: int, fits_n: int = 3) -> None:
     ws = workspace("synthetic") if users == WORLD_USERS else None
     if ws is None:
         raise SystemExit("speed runs on the cached 20,000-user world")
     data = Interactions.from_workspace(ws)
-    fits = []
-    for _ in range(3):
-        t0 = time.perf_counter()
+    fits, cpu = [], []
+    for _ in range(fits_n):
+        t0, c0 = time.perf_counter(), time.process_time()
         model = make("transfer").fit(data)
         fits.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     X = data.matrix()
     dom = np.asarray(data.item_domain, dtype=object)
     fashion = np.asarray((X[:, dom == "fashion"] > 0).sum(axis=1)).ravel()
     cold = [data.users.ids[u] for u in np.flatnonzero(fashion == 0)]
     rng = np.random.default_rng(0)
     picks = rng.choice(len(cold), size=500)
-    lat = []
+    lat, lat_cpu = [], []
     for p in picks:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         model.recommend([cold[p]], k=10, domain="fashion")
         lat.append((time.perf_counter() - t0) * 1000)
+        lat_cpu.append((time.process_time() - c0) * 1000)
     print(
         f"world: {data.n_users} users x {data.n_items} items, {data.n_events} events; "
         f"{len(cold)} users without fashion history"
@@ -138,6 +141,7 @@ def main() -> None:
     p.add_argument("dataset", nargs="?", choices=list(SETS))
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--users", type=int, default=WORLD_USERS)
+    p.add_argument("--fits", type=int, default=3)
     p.add_argument("--out", type=Path, default=HERE / "out")
     a = p.parse_args()
     if a.what == "eval":
@@ -147,7 +151,7 @@ def main() -> None:
     elif a.what == "table":
         table(a.out)
     else:
-        speed(a.users)
+        speed(a.users, a.fits)
 
 
 if __name__ == "__main__":

@@ -221,7 +221,9 @@ async function userDetail(token, detail, userId) {
     current(token);
     const list = r.items.map((it) => h("li", { class: "rec" }, h("span", { class: "rec-title" }, it.title || it.item_id), h("span", { class: "rec-meta" }, ` ${it.category || ""} · score ${fmt(it.score)}${it.price !== null && it.price !== undefined ? " · ¥" + num(it.price) : ""}`),
       it.because.length ? h("div", { class: "because" }, "because: " + it.because.map((b) => titles.get(b) || b).join(", ")) : null));
-    recBox.appendChild(h("div", { class: "rec-col" }, h("h3", {}, `${dom} (${r.model})`), list.length ? h("ol", { class: "rec-list" }, list) : empty("Nothing to recommend in this domain.")));
+    // The service answers a user with little history in this domain from the transfer model.
+    const carried = r.model === "transfer" ? h("p", { class: "note transfer-note" }, `Little ${dom} history: interest carried over from the other domain; "because" names the items that carried it.`) : null;
+    recBox.appendChild(h("div", { class: "rec-col" }, h("h3", {}, `${dom} (${r.model})`), carried, list.length ? h("ol", { class: "rec-list" }, list) : empty("Nothing to recommend in this domain.")));
   }
 }
 
