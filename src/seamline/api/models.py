@@ -48,6 +48,7 @@ class ModelCache:
         self._lock = threading.Lock()
         self._model: Any = None
         self._transfer: Any = None  # serves users cold in the asked domain
+        self._ranker: Any = None  # the second stage, when one is trained
         self._name: str | None = None
         self._error: str | None = None
         self._stamp: tuple[tuple[str, int, int], ...] | None = None
@@ -109,6 +110,23 @@ class ModelCache:
 
         self._transfer = None if self._name == TRANSFER_NAME else load_transfer(self.ws)
         log.info("recommender loaded: %s", self._name)
+        self._ranker = _load_ranker(self.ws)
+
+    def ranker(self) -> Any:
+        """The trained ranker (`ServingRanker`) as of the last `get`, or None."""
+        return self._ranker
+
+
+def _load_ranker(ws: Workspace) -> Any:
+    from seamline.recommend.rank.store import load_ranker
+
+    try:
+        return load_ranker(ws)
+    except (SeamlineError, FileNotFoundError) as e:  # serve the retriever's lists alone
+        log.warning("ranker not used: %s", e)
+    except Exception:
+        log.exception("loading the ranker failed")
+    return None
 
 
 def _model_name(model: Any) -> str:

@@ -199,6 +199,7 @@ class RecommendationsOut(BaseModel):
     domain: str | None
     k: int
     model: str
+    ranker: str | None = None  # the second stage that re-ordered the model's candidates
     items: list[RecommendationOut]
 
 

@@ -17,6 +17,7 @@ from seamline.cli import (
     evaluate,
     pipeline,
     privacy,
+    rank,
     recommend,
     segment,
     serve,
@@ -202,6 +203,7 @@ for _commands in (
     serve.app,
     segment.app,
     recommend.app,
+    rank.app,
     privacy.app,
     uplift.app,
 ):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from rich.table import Table
 
 from seamline.cli.common import JsonOpt, WorkspaceOpt, bars, emit, err, one_line_errors, out
 from seamline.workspace import DEFAULT_WORKSPACE, Workspace
+
+if TYPE_CHECKING:
+    from seamline.recommend.base import Unknown
 
 
 def _ensure_model(ws: Workspace, name: str | None, as_json: bool) -> Any:
@@ -131,6 +134,9 @@ def recommend(
     unknown: Annotated[
         str, typer.Option(help="Unknown users: popular, segment or raise.")
     ] = "popular",
+    rerank: Annotated[
+        bool, typer.Option(help="Re-rank with the trained ranker (seamline fit-ranker), if any.")
+    ] = True,
     as_json: JsonOpt = False,
 ) -> None:
     """Top-k items for a user, each with the history items that explain it."""
@@ -150,20 +156,28 @@ def recommend(
         "price_min": price_min,
         "price_max": price_max,
     }
-    recs = m.recommend(
-        [user],
-        k=k,
-        domain=domain,
-        exclude_seen=not include_seen,
-        filters=filters,
-        unknown=unknown,
-    )[0]
+    ranker = None
+    if rerank:
+        from seamline.recommend.rank.store import load_ranker
+
+        ranker = load_ranker(ws)
+    used = ranker is not None and ranker.applies_to(m, user)
+    if ranker is not None and used:
+        recs = ranker.recommend(m, user, k, domain=domain, exclude_seen=not include_seen,
+                                filters=filters, unknown=cast("Unknown", unknown))  # fmt: skip
+    else:
+        recs = m.recommend([user], k=k, domain=domain, exclude_seen=not include_seen,
+                           filters=filters, unknown=unknown)[0]  # fmt: skip
     if user not in m.users_ and user not in m.folded_:
         err.print(f"user {user!r} is unknown to the model: {unknown} items")
     emit(
         [r.to_dict() for r in recs],
         as_json,
-        lambda d: _recs_table(f"{m.name} for {user}" + (f" ({domain})" if domain else ""), d),
+        lambda d: _recs_table(
+            f"{m.name}{' + ' + ranker.ranker.name if ranker and used else ''} for {user}"
+            + (f" ({domain})" if domain else ""),
+            d,
+        ),
     )
 
 

@@ -64,15 +64,17 @@ async def recommendations(
         model, name = transfer, transfer.name  # little history in the asked domain
     # The model skips filters that are None.
     filters = {"category": category or None, "price_min": price_min, "price_max": price_max}
-    recs = model.recommend(
-        [user_id],
-        k=k,
-        domain=domain,
-        exclude_seen=exclude_seen,
-        filters=filters,
-        unknown="popular",
-    )[0]
-    body = {"user_id": user_id, "domain": domain, "k": k, "model": name}
+    ranker = s.models.ranker()
+    if ranker is not None and ranker.applies_to(model, user_id):
+        # the retriever's candidates re-ordered by the trained ranker (a few ms)
+        recs = ranker.recommend(model, user_id, k, domain=domain, exclude_seen=exclude_seen,
+                                filters=filters, unknown="popular")  # fmt: skip
+        reranked_by: str | None = ranker.ranker.name
+    else:
+        recs = model.recommend([user_id], k=k, domain=domain, exclude_seen=exclude_seen,
+                               filters=filters, unknown="popular")[0]  # fmt: skip
+        reranked_by = None
+    body = {"user_id": user_id, "domain": domain, "k": k, "model": name, "ranker": reranked_by}
     body["items"] = _decorate(s, recs)
     # Already JSON-ready: answering with the encoded body skips FastAPI's re-validation
     # against the response model (the schema still documents the shape).

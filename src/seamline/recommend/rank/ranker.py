@@ -25,6 +25,7 @@ from seamline.recommend.rank.train import TrainLog
 
 if TYPE_CHECKING:
     from seamline.data.dataset import Interactions
+    from seamline.recommend.rank.assemble import FeatureSnapshot
     from seamline.recommend.rank.nets import RankNet
 
 Floats = npt.NDArray[np.float64]
@@ -136,7 +137,9 @@ class FieldRanker:
         frame, spec = pair_fields(candidates, data)
         return self.fit_frame(frame, labels, **spec)
 
-    def predict_proba(self, candidates: pd.DataFrame, data: Interactions) -> Floats:
+    def predict_proba(
+        self, candidates: pd.DataFrame, data: Interactions | FeatureSnapshot
+    ) -> Floats:
         from seamline.recommend.rank.assemble import pair_fields
 
         frame, _ = pair_fields(candidates, data)

@@ -129,6 +129,7 @@ def _fit(
     )
     s, m, d = tensors(train, device)
     t = torch.as_tensor(y, dtype=torch.float32, device=device)
+    sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=cfg.lr_decay)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     log = TrainLog(device=device)
     best, best_state, waited = math.inf, None, 0
@@ -148,6 +149,7 @@ def _fit(
             loss.backward()
             opt.step()
             total += float(loss.detach()) * len(idx)
+        sched.step()
         log.train_loss.append(total / max(n, 1))
         log.epochs = epoch
         if valid is None or y_valid is None or len(valid) == 0:
