@@ -80,6 +80,18 @@ def test_the_service_answers_with_the_ranker(ranked_ws: Path, tmp_path: Path) ->
     assert np.isclose(body["items"][0]["score"], ranker.recommend(model, user, 1)[0].score)
 
 
+def test_the_report_shows_the_ctr_metrics_and_calibration(ranked_ws: Path) -> None:
+    from seamline.report.recommend import recommend_section
+
+    info = ranker_info(Workspace(ranked_ws))
+    section = recommend_section(Workspace(ranked_ws))
+    assert info is not None and section is not None
+    html = str(section.html)
+    assert "Ranker: deepfm behind ease" in html and "CTR metrics (held-out users)" in html
+    assert f"{info['metrics']['auc']:.4f}" in html and "Reliability (calibration)" in html
+    assert 'aria-label="calibration"' in html  # the reliability chart
+
+
 def test_a_stale_ranker_is_not_served(ranked_ws: Path, tmp_path: Path) -> None:
     ws = Workspace(Path(shutil.copytree(ranked_ws, tmp_path / "ws")))
     store.mark_stale(ws, "users were erased")

@@ -209,3 +209,18 @@ def share_chart(panels: Mapping[str, Mapping[str, float]], *, label: str = "shar
         if not panels:
             axes[0].set_axis_off()
         return to_svg(fig, label)
+
+
+def reliability_chart(
+    predicted: Sequence[float], observed: Sequence[float], *, label: str = "calibration"
+) -> Markup:
+    """Observed positive rate against mean prediction per bin, with the diagonal."""
+    with _figure(4.2, 3.4) as fig:
+        ax = fig.subplots()
+        ax.plot([0, 1], [0, 1], color="#7d8590", linestyle="--", linewidth=1)
+        ax.plot(predicted, observed, marker="o", color=BAR_COLOR)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("mean predicted probability")
+        ax.set_ylabel("observed positive rate")
+        return to_svg(fig, label)

@@ -135,6 +135,24 @@ def _examples(ws: Store) -> tuple[str | None, list[dict[str, Any]]]:
     return str(getattr(model, "name", type(model).__name__)), examples
 
 
+def _ranker(ws: Store) -> dict[str, Any] | None:
+    """The trained ranker's held-out CTR metrics and reliability chart, if one is trained."""
+    from seamline.recommend.rank.store import ranker_info
+    from seamline.report.charts import reliability_chart
+
+    info = ranker_info(ws)
+    if info is None:
+        return None
+    m = info.get("metrics") or {}
+    bins = [b for b in (m.get("calibration") or {}).get("bins", []) if b["count"]]
+    chart = (
+        reliability_chart([b["predicted"] for b in bins], [b["observed"] for b in bins])
+        if bins
+        else None
+    )
+    return {"info": info, "metrics": m, "bins": bins, "chart": chart}
+
+
 def recommend_section(ws: Store) -> Section | None:
     """The section, or None when the workspace has neither evaluations nor a fitted model."""
     from seamline.evaluate.runner import latest_results
@@ -143,12 +161,14 @@ def recommend_section(ws: Store) -> Section | None:
         return None
     runs = latest_results(ws)
     model_name, examples = _examples(ws)
-    if not runs and not examples:
+    ranker = _ranker(ws)
+    if not runs and not examples and ranker is None:
         return None
     html = render_fragment(
         "recommend.html.j2",
         tables=_quality_tables(runs),
         model_name=model_name,
         examples=examples,
+        ranker=ranker,
     )
     return Section(SECTION_ID, SECTION_TITLE, html)
