@@ -88,3 +88,23 @@ def test_service_answers_a_cold_user_from_the_transfer_model(
         assert warm["model"] == "ease"
         anywhere = c.get(f"/v1/users/{LEARNER}/recommendations?k=4", headers=h).json()
         assert anywhere["model"] == "ease"  # no domain asked: the default model
+
+
+def test_first_recommend_fits_the_transfer_model_too(
+    two_domain_frame: pd.DataFrame, tmp_path: Path
+) -> None:
+    frame = two_domain_frame.loc[
+        ~((two_domain_frame["user_id"] == LEARNER) & (two_domain_frame["domain"] == "fashion"))
+    ]
+    frame.to_csv(tmp_path / "events.csv", index=False)
+    ws = Workspace(tmp_path / "ws")
+    ws.ingest(events=tmp_path / "events.csv")
+    run = CliRunner().invoke(
+        app, ["recommend", "-w", str(ws.path), "--user", LEARNER, "--domain", "fashion",
+              "--json"],
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    assert "and the transfer model" in run.stderr
+    assert "the transfer model serves" in run.stderr
+    assert {m["name"] for m in store.list_models(ws)} == {"mostpop", "ease", "transfer"}
+    assert store.get_default(ws) == "ease"

@@ -16,13 +16,16 @@ if TYPE_CHECKING:
 
 def _ensure_model(ws: Workspace, name: str | None, as_json: bool) -> Any:
     """The saved model; with none saved at all, fit MostPopular + EASE (ItemKNN when the
-    catalog is too large for EASE) and say so on stderr."""
+    catalog is too large for EASE), and the transfer model when two domains share users,
+    and say so on stderr."""
     from seamline.recommend import store
 
     if name is None and not store.list_models(ws):
         err.print("no fitted recommender in this workspace: fitting mostpop + ease first")
         with bars(as_json) as progress:
             fitted = store.fit_defaults(ws, progress=progress)
+            if store.fit_transfer(ws, progress=progress):  # two domains share users
+                err.print("(and the transfer model, for users new to a domain)")
         if fitted[-1]["name"] != "ease":
             err.print(f"(the catalog is over EASE's item limit: fitted {fitted[-1]['name']})")
     return store.load_model(ws, name)

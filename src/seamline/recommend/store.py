@@ -228,6 +228,25 @@ def fit_defaults(ws: Store, progress: Progress | None = None) -> list[dict[str, 
     return out
 
 
+# Users active in two domains needed before a transfer model is worth fitting.
+MIN_SHARED_USERS = 20
+
+
+def fit_transfer(ws: Store, progress: Progress | None = None) -> list[dict[str, Any]]:
+    """Fit and save the transfer blend when enough users are active in two domains (the
+    default model is unchanged); [] otherwise."""
+    from seamline.recommend.transfer.route import TRANSFER_NAME
+
+    with ws.connect(read_only=True) as con:
+        row = con.execute(
+            "SELECT count(*) FROM (SELECT user_id FROM events GROUP BY user_id "
+            "HAVING count(DISTINCT domain) >= 2)"
+        ).fetchone()
+    if not row or int(row[0]) < MIN_SHARED_USERS:
+        return []
+    return fit_models(ws, [TRANSFER_NAME], progress=progress)
+
+
 # Which fitted model serves by default: the strongest general-purpose one available.
 PREFERENCE = ("ease", "als", "itemknn", "userknn", "bpr", "mostpop")
 

@@ -1,5 +1,6 @@
 """Stage `recommend`: tune and evaluate every recommender (over all items, then each domain
-alone) and make the best one, fitted on all events, the workspace's default model."""
+alone) and make the best one, fitted on all events, the workspace's default model; then
+fit the cross-domain transfer blend, which serves users with little history in a domain."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ class MainJobEvaluation(EvaluationConfig):
 
     max_test_users: int | None = Field(2000, ge=1)
     domains: tuple[str, ...] = ("knowledge", "fashion")
+    # also fit the cross-domain transfer blend (serves users cold in a domain)
+    transfer: bool = True
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,11 @@ class RecommendStage:
         self, ctx: RunContext, config: EvaluationConfig, progress: Progress | None
     ) -> RecommendResult:
         from seamline.evaluate.runner import evaluate_and_fit
+        from seamline.recommend.store import fit_transfer
 
         out = evaluate_and_fit(ctx.workspace, config, progress)
+        if getattr(config, "transfer", False):
+            fit_transfer(ctx.workspace, progress)
         best, metric = out["best"], f"ndcg@{config.k}"
         chosen = None
         if best is not None:
