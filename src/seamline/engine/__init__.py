@@ -7,9 +7,10 @@ written once, in DuckDB's dialect; `dialect.render` turns it into Spark SQL.
 """
 
 from seamline.engine.base import ENGINES, Engine, EngineConfig
-from seamline.engine.dialect import render
+from seamline.engine.dialect import bind, render
 from seamline.engine.duck import DuckEngine
 from seamline.engine.open import open_engine
+from seamline.engine.query import rows
 from seamline.engine.transfer import collect, publish
 
 __all__ = [
@@ -17,8 +18,10 @@ __all__ = [
     "DuckEngine",
     "Engine",
     "EngineConfig",
+    "bind",
     "collect",
     "open_engine",
     "publish",
     "render",
+    "rows",
 ]

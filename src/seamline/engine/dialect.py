@@ -51,3 +51,25 @@ def render(sql: str, dialect: str) -> str:
             tree = tree.transform(_spark_fixes)
         out.append(tree.sql(dialect=dialect, identify=True))  # non-ASCII column names
     return ";\n".join(out)
+
+
+def bind(sql: str, params: list[Any]) -> str:
+    """`sql` with each `?` replaced by its parameter as a literal (engines without bound
+    parameters). Only for the project's own SQL, whose text holds `?` only as placeholders."""
+    parts = sql.split("?")
+    if len(parts) != len(params) + 1:
+        raise ValueError(f"{len(parts) - 1} placeholders for {len(params)} parameters")
+    out = [parts[0]]
+    for value, rest in zip(params, parts[1:], strict=True):
+        out.append(_literal(value) + rest)
+    return "".join(out)
+
+
+def _literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"

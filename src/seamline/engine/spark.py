@@ -41,6 +41,7 @@ def spark_session(config: EngineConfig) -> SparkSession:
         "spark.sql.shuffle.partitions": str(config.shuffle_partitions),
         "spark.sql.adaptive.enabled": "true",
         "spark.ui.showConsoleProgress": "false",
+        "spark.ui.enabled": "false",  # no web UI (and no port to find) for a batch job
         # Views only, no tables: keep Spark's warehouse folder out of the working directory.
         "spark.sql.warehouse.dir": str(Path(tempfile.gettempdir()) / "seamline-spark-warehouse"),
         **config.conf,
@@ -86,7 +87,7 @@ class SparkEngine:
         return list(self.session.table(name).columns)
 
     def register(self, name: str, table: pa.Table) -> None:
-        self._view(name, self.session.createDataFrame(table.to_pandas()), cache=True)
+        self._view(name, self.session.createDataFrame(table), cache=True)
 
     def read_parquet(self, name: str, path: str) -> None:
         self._view(name, self.session.read.parquet(path))

@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 
 from seamline.data.columns import CONVERSION_SQL, DOMAINS
+from seamline.engine import Engine, rows
 from seamline.errors import ConfigError
 
 
@@ -84,11 +85,13 @@ def compute_kpis(
     offer_cost: float | None = None,
     cost_per_redemption: float | None = None,
     discount_rate: float | None = None,
+    engine: Engine | None = None,
 ) -> dict[str, dict[str, float]]:
     """KPIs per group. `groups` is a SQL table or view with columns (user_id, grp) that
     restricts the users and labels them (an experiment's exposures); without it, one group
     `all` with every user. `discount_rate` prices each group's offer as the discount given
-    on coupon events: value x rate / (1 - rate), the value being the price paid."""
+    on coupon events: value x rate / (1 - rate), the value being the price paid. The SQL
+    runs on `engine` when given (its tables published), else on `con`."""
     if discount_rate is not None and not 0 < discount_rate < 1:
         raise ConfigError(f"discount_rate must be in (0, 1), got {discount_rate}")
     where, params = _where(start, end, domain)
@@ -99,7 +102,9 @@ def compute_kpis(
         source = f"(SELECT e.*, g.grp FROM events e JOIN {groups} g USING (user_id) WHERE {where})"
         group_users = f"(SELECT DISTINCT user_id, grp FROM {groups})"
     conv = CONVERSION_SQL
-    rows = con.execute(
+    found = rows(
+        con,
+        engine,
         f"""
         WITH ev AS {source},
         per_user AS (
@@ -122,9 +127,9 @@ def compute_kpis(
         FROM u LEFT JOIN pu USING (grp) LEFT JOIN ec USING (grp) ORDER BY u.grp
         """,
         params,
-    ).fetchall()
+    )
     out: dict[str, dict[str, float]] = {}
-    for grp, users, active, converters, orders, revenue, views, clicks, redeemed, paid in rows:
+    for grp, users, active, converters, orders, revenue, views, clicks, redeemed, paid in found:
         cost = offer_cost
         if cost is None and cost_per_redemption is not None:
             cost = cost_per_redemption * redeemed
@@ -146,9 +151,9 @@ def compute_kpis(
             "offer_cost": math.nan if cost is None else float(cost),
             "roi": _div(float(revenue) - cost, cost) if cost else math.nan,
         }
-    for grp, r in _retention(con, source, params).items():
+    for grp, r in _retention(con, engine, source, params).items():
         out.setdefault(grp, {}).update(r)
-    for grp, r in _completion(con, source, params).items():
+    for grp, r in _completion(con, engine, source, params).items():
         out.setdefault(grp, {}).update(r)
     for r in out.values():
         for k in ("d1_retention", "d7_retention", "completion"):
@@ -157,9 +162,11 @@ def compute_kpis(
 
 
 def _retention(
-    con: duckdb.DuckDBPyConnection, source: str, params: list[Any]
+    con: duckdb.DuckDBPyConnection, engine: Engine | None, source: str, params: list[Any]
 ) -> dict[str, dict[str, float]]:
-    rows = con.execute(
+    found = rows(
+        con,
+        engine,
         f"""
         WITH ev AS {source},
         days AS (SELECT DISTINCT grp, user_id, CAST("timestamp" AS DATE) AS d
@@ -177,17 +184,19 @@ def _retention(
         GROUP BY f.grp
         """,
         params,
-    ).fetchall()
+    )
     return {
         str(g): {"d1_retention": _div(k1, e1), "d7_retention": _div(k7, e7)}
-        for g, e1, k1, e7, k7 in rows
+        for g, e1, k1, e7, k7 in found
     }
 
 
 def _completion(
-    con: duckdb.DuckDBPyConnection, source: str, params: list[Any]
+    con: duckdb.DuckDBPyConnection, engine: Engine | None, source: str, params: list[Any]
 ) -> dict[str, dict[str, float]]:
-    rows = con.execute(
+    found = rows(
+        con,
+        engine,
         f"""
         WITH ev AS {source},
         pairs AS (
@@ -201,5 +210,5 @@ def _completion(
         FROM pairs GROUP BY grp
         """,
         params,
-    ).fetchall()
-    return {str(g): {"completion": _div(c, e)} for g, e, c in rows}
+    )
+    return {str(g): {"completion": _div(c, e)} for g, e, c in found}

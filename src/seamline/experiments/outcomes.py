@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from seamline.data.columns import CONVERSION_SQL
+from seamline.engine import Engine, rows
 from seamline.errors import ConfigError
 from seamline.experiments.aggregates import ColumnSums
 from seamline.experiments.analyze import MetricSpec
@@ -128,11 +129,13 @@ def arm_sums(
     cfg: ExperimentConfig,
     specs: Sequence[MetricSpec],
     segment_by: str | None = None,
+    engine: Engine | None = None,
 ) -> ArmSums:
     """Per arm (and per arm and segment), n and the sums `specs` need, from one GROUP BY.
 
     Covariates are named `pre_<outcome>`; a ratio metric's column is its numerator
-    (`ctr` holds `clicks`), its denominator another outcome."""
+    (`ctr` holds `clicks`), its denominator another outcome. The SQL runs on `engine` when
+    given (its tables published), else on `con`."""
     columns, pairs = _needed(specs)
     unknown = [c for c in columns if c.removeprefix("pre_") not in OUTCOMES]
     if unknown:
@@ -164,7 +167,7 @@ def arm_sums(
         SELECT {keys_sql}, count(*), {", ".join(sums)}
         FROM units GROUP BY {group}"""
     out = ArmSums({})
-    for arm, segment, overall, n, *values in con.execute(sql, [cfg.name, *params]).fetchall():
+    for arm, segment, overall, n, *values in rows(con, engine, sql, [cfg.name, *params]):
         cell = ColumnSums(int(n), dict(zip(keys, map(float, values), strict=True)))
         if overall:
             out.arms[str(arm)] = cell

@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from seamline.data.store import Store
-from seamline.errors import DataError
+from seamline.engine import DuckEngine, EngineConfig, open_engine, publish
+from seamline.errors import ConfigError, DataError
 from seamline.experiments.compare import analyze_sums
 from seamline.experiments.kpis import add_incremental, compute_kpis
 from seamline.experiments.outcomes import arm_sums, metric_specs
@@ -34,23 +35,32 @@ def experiment_report(
     discount_rate: float | None = None,
     looks: int | None = None,
     planned_n: int | None = None,
+    engine: EngineConfig | None = None,
 ) -> dict[str, Any]:
     """Analyse an experiment from its exposures and the event store: SRM, every metric for
     every arm against control (frequentist, sequential on request, Bayesian chance to
-    win), guardrails, corrections across metrics and arms, KPIs per arm."""
+    win), guardrails, corrections across metrics and arms, KPIs per arm. The per-arm sums
+    and KPIs run on `engine` (DuckDB in the workspace by default, or Spark)."""
     with ws.connect() as con:
         ensure_tables(con)
         cfg = load_design(con, name)
         specs = metric_specs(metrics or cfg.metrics, () if metrics else cfg.guardrails, cuped)
-        sums = arm_sums(con, cfg, specs, segment_by)
-        kpis = compute_kpis(
-            con,
-            start=cfg.start,
-            end=cfg.end,
-            domain=cfg.domain,
-            groups=exposure_groups(cfg),
-            discount_rate=discount_rate,
-        )
+        with open_engine(engine, con, ws.path) as eng:
+            on = None if isinstance(eng, DuckEngine) else eng
+            if on is not None:
+                if segment_by == "segment":
+                    raise ConfigError("a breakdown by segment runs on the DuckDB engine only")
+                publish(on, con, "events", "users", "exposures")
+            sums = arm_sums(con, cfg, specs, segment_by, engine=on)
+            kpis = compute_kpis(
+                con,
+                start=cfg.start,
+                end=cfg.end,
+                domain=cfg.domain,
+                groups=exposure_groups(cfg),
+                discount_rate=discount_rate,
+                engine=on,
+            )
         holdout = holdout_count(con, cfg.name)
     if not sums.units:
         raise DataError(f"experiment {name!r} has no exposures yet; nothing to analyse")

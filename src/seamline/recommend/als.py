@@ -98,6 +98,12 @@ class ALS(_Factors):
     config: ALSConfig
 
     def _fit(self, X: sp.csr_matrix, data: Interactions) -> None:
+        if self.config.engine == "spark":
+            from seamline.recommend.als_mllib import fit_factors
+
+            self.user_factors_, self.item_factors_ = fit_factors(X, self.config)
+            self._after_load()
+            return
         from implicit.cpu.als import AlternatingLeastSquares
 
         with threadpool_limits(1, "blas"):

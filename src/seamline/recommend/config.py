@@ -9,7 +9,7 @@ is one plain dict. Those three options may also be given at the top level of the
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import AliasChoices, Field, model_validator
 
@@ -97,6 +97,9 @@ class ALSConfig(ModelConfig):
     alpha: float = Field(1.0, gt=0, allow_inf_nan=False)
     iterations: int = Field(15, ge=1)
     random_state: int = 42
+    # Where the factors are fitted: `implicit` on this machine, or Spark MLlib
+    # (`seamline[spark]`); either way the model scores and explains the same way.
+    engine: Literal["implicit", "spark"] = "implicit"
 
 
 class BPRConfig(ModelConfig):

@@ -52,6 +52,8 @@ class SegmentConfig(SeamlineConfig):
     bootstrap_sample: int = Field(5_000, ge=100)
     projection_points: int = Field(2_000, ge=0)
     seed: int = Field(0, ge=0)
+    # The final K-means fit over every user: scikit-learn here, or Spark MLlib.
+    engine: Literal["sklearn", "spark"] = "sklearn"
 
     @field_validator("k", mode="before")
     @classmethod

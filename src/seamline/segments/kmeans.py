@@ -24,6 +24,10 @@ class KMeansSegmenter(Segmenter):
 
     def _refine(self, x: Matrix, centers: Matrix) -> Matrix:
         k, seed = len(centers), self.config.seed
+        if self.config.engine == "spark":
+            from seamline.segments.kmeans_mllib import fit_centers
+
+            return fit_centers(x, k, seed)
         if len(x) > self.config.minibatch_above:
             model: KMeans | MiniBatchKMeans = MiniBatchKMeans(
                 n_clusters=k, init=centers, n_init=1, batch_size=8192, random_state=seed

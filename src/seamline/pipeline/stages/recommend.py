@@ -58,6 +58,15 @@ class RecommendResult(StageResult):
         return [f"default recommender: {self.best.name} (NDCG@{self.k} {self.best.ndcg:.4f})"]
 
 
+def _als_on_spark(config: EvaluationConfig) -> EvaluationConfig:
+    """The config with every ALS grid point fitted through Spark MLlib."""
+    from seamline.evaluate.grids import GRIDS
+
+    grids = dict(GRIDS if config.grids is None else config.grids)
+    grids["als"] = [{**p, "engine": "spark"} for p in grids.get("als") or [{}]]
+    return config.replace(grids=grids)
+
+
 class RecommendStage:
     name = "recommend"
     config_key = "recommend"
@@ -69,6 +78,8 @@ class RecommendStage:
         from seamline.evaluate.runner import evaluate_and_fit
         from seamline.recommend.store import fit_transfer
 
+        if ctx.engine is not None and ctx.engine.name == "spark":
+            config = _als_on_spark(config)
         out = evaluate_and_fit(ctx.workspace, config, progress)
         if getattr(config, "transfer", False):
             fit_transfer(ctx.workspace, progress)

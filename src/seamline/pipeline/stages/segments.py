@@ -49,6 +49,8 @@ class SegmentsStage:
         from seamline.segments import run_segmentation
         from seamline.segments.api import agreement_with
 
+        if ctx.engine is not None and ctx.engine.name == "spark" and config.method == "kmeans":
+            config = config.replace(engine="spark")
         seg = run_segmentation(ctx.workspace, config, progress)
         truth = None
         truth_csv = ctx.data_dir / "truth" / "users.csv" if ctx.data_dir else None

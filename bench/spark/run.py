@@ -1,0 +1,160 @@
+"""DuckDB against Spark local[2]: ingest + features + ALS on 1M, 3M and 10M-event worlds.
+
+For each size a seeded synthetic world (events / 10 users) is written and ingested once
+(ingestion runs in the workspace, DuckDB; its time is reported for both). Then each job runs
+in a fresh subprocess, one engine after the other on the same workspace, while the parent
+samples the resident memory of the whole process tree every 0.1 s (the JVM that pyspark
+starts is a child, so it counts):
+
+- features: every family (`build_features`, text embedding off), `--engine duckdb` vs
+  `--engine spark --master local[2]` (Spark's time includes JVM start and Parquet staging);
+- ALS: 32 factors, 10 iterations on all events, implicit vs MLlib (same hyper-parameters).
+
+    nice -n 10 python bench/spark/run.py --events 1000000 3000000 [10000000]
+
+Results: bench/spark/results.json (merged per size) and results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE.parent / "out" / "spark"
+RESULTS = HERE / "results.json"
+
+JOB = r"""
+import json, sys, time
+kind, engine, ws_path = sys.argv[1], sys.argv[2], sys.argv[3]
+from seamline.workspace import Workspace
+ws = Workspace(ws_path)
+t0 = time.perf_counter()
+info = {}
+if kind == "features":
+    from seamline.engine import EngineConfig
+    from seamline.features import FeatureConfig, build_features
+    eng = EngineConfig(name=engine, master="local[2]" if engine == "spark" else None)
+    r = build_features(ws, FeatureConfig(utc_offset_hours=8, embedding_dim=0), engine=eng)
+    info = {"users": r.users, "columns": len(r.columns)}
+elif kind == "als":
+    from seamline.data.dataset import Interactions
+    from seamline.recommend.registry import make
+    data = Interactions.from_workspace(ws)
+    t0 = time.perf_counter()  # the fit alone: loading the matrix is shared
+    m = make("als", factors=32, iterations=10, engine="spark" if engine == "spark" else "implicit")
+    m.fit(data)
+    info = {"users": data.n_users, "items": data.n_items, "nnz": int(data.matrix().nnz)}
+print(json.dumps({"seconds": round(time.perf_counter() - t0, 2), **info}))
+"""
+
+
+def _tree_rss(proc: psutil.Process) -> int:
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):  # a child that just ended
+            total += p.memory_info().rss
+    return total
+
+
+def run_job(args: list[str]) -> dict:
+    """Run a job, returning its JSON line plus wall time and peak RSS of its process tree."""
+    env = {**os.environ, "PYTHONPATH": str(HERE.parents[1] / "src")}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    ps = psutil.Process(proc.pid)
+    peak = [0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _tree_rss(ps))
+            time.sleep(0.1)
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    out, err = proc.communicate()
+    t.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"job {args[1:]} failed:\n{err.decode()[-3000:]}")
+    line = out.decode().strip().splitlines()[-1]
+    return {**json.loads(line), "wall_s": round(time.perf_counter() - t0, 2),
+            "peak_mb": round(peak[0] / 2**20)}  # fmt: skip
+
+
+def world(events: int) -> Path:
+    """The ingested workspace of a world with about `events` events (made once)."""
+    from seamline.data.synthetic import generate_world
+    from seamline.workspace import Workspace
+
+    base = OUT / f"{events}"
+    ws_dir = base / "ws"
+    if (base / "ingest.json").exists():
+        return ws_dir
+    t0 = time.perf_counter()
+    generate_world(events // 10, 42, base / "world")
+    made = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    s = Workspace(ws_dir).ingest(
+        events=base / "world" / "events.csv", items=base / "world" / "items.csv",
+        users=base / "world" / "users.csv",
+    ).to_dict()  # fmt: skip
+    info = {"generate_s": round(made, 1), "ingest_s": round(time.perf_counter() - t0, 1),
+            "accepted": s.get("accepted")}  # fmt: skip
+    (base / "ingest.json").write_text(json.dumps(info))
+    return ws_dir
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--events", type=int, nargs="+", default=[1_000_000, 3_000_000])
+    ap.add_argument("--engines", nargs="+", default=["duckdb", "spark"])
+    a = ap.parse_args()
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"sizes": {}}
+    for n in a.events:
+        ws = world(n)
+        row = {"ingest": json.loads((ws.parent / "ingest.json").read_text())}
+        for job in ("features", "als"):
+            for engine in a.engines:
+                row[f"{job}_{engine}"] = r = run_job([JOB, job, engine, str(ws)])
+                print(n, job, engine, r, flush=True)
+        row["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        results["sizes"][str(n)] = row
+        results["machine"] = f"{platform.machine()}, {os.cpu_count()} CPUs, shared"
+        RESULTS.write_text(json.dumps(results, indent=2))
+    write_md(results)
+
+
+def write_md(results: dict) -> None:
+    lines = [
+        "| events | ingest s (DuckDB) | features s duckdb / spark | peak MB duckdb / spark "
+        "| ALS fit s implicit / MLlib | ALS peak MB implicit / MLlib |",
+        "|---|---|---|---|---|---|",
+    ]
+    for n, r in sorted(results["sizes"].items(), key=lambda kv: int(kv[0])):
+        fd, fs = r.get("features_duckdb", {}), r.get("features_spark", {})
+        ad, as_ = r.get("als_duckdb", {}), r.get("als_spark", {})
+        lines.append(
+            f"| {int(n):,} | {r['ingest']['ingest_s']} | {fd.get('wall_s')} / {fs.get('wall_s')} "
+            f"| {fd.get('peak_mb')} / {fs.get('peak_mb')} "
+            f"| {ad.get('seconds')} / {as_.get('seconds')} "
+            f"| {ad.get('peak_mb')} / {as_.get('peak_mb')} |"
+        )
+    (HERE / "table.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
