@@ -27,3 +27,12 @@ def test_tests_share_helpers_through_the_support_package() -> None:
         if bad.search(p.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_test_modules_have_unique_names() -> None:
+    # pytest imports test modules by basename (rootdir mode): two `test_store.py` in different
+    # folders stop the whole run at collection ("import file mismatch").
+    names: dict[str, list[str]] = {}
+    for p in (ROOT / "tests").rglob("test_*.py"):
+        names.setdefault(p.name, []).append(str(p.relative_to(ROOT)))
+    assert {n: ps for n, ps in names.items() if len(ps) > 1} == {}
