@@ -35,7 +35,7 @@ from seamline.recommend.rank.two_stage import rerank, retrieve
 from seamline.recommend.registry import make
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
-RETRIEVERS = {"ease": {"l2": 500.0, "recent_half_life": 5.0}, "als": {}}
+RETRIEVERS = {"ease": {"l2": 500.0, "recent_half_life": 5.0}, "als": {}, "transition": {}}
 K = 10
 
 
@@ -83,7 +83,8 @@ def without(ev: pd.DataFrame, *held: pd.DataFrame) -> pd.DataFrame:
 
 
 def ndcg_hit(lists: pd.DataFrame, truth: pd.DataFrame, order_col: str) -> tuple[float, float]:
-    top = lists.sort_values(["user_id", order_col], ascending=[True, order_col != "log_rank"])
+    # log_rank: lower is better; rank_score: higher is better
+    top = lists.sort_values(["user_id", order_col], ascending=[True, order_col == "log_rank"])
     top = top.groupby("user_id", sort=False).head(K)
     top = top.assign(pos=top.groupby("user_id", sort=False).cumcount())
     hits = top.merge(truth[["user_id", "item_id"]], on=["user_id", "item_id"])

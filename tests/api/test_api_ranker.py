@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -61,6 +62,25 @@ def test_recommend_reranks_the_models_candidates(ranked_ws: Path) -> None:
     assert [r["item_id"] for r in json.loads(plain.stdout)] == expected
     # an unknown user gets the model's fallback list, not a re-ranked one
     assert not ranker.applies_to(model, "NOBODY")
+
+
+def test_the_serving_encoding_equals_the_general_one(ranked_ws: Path) -> None:
+    from seamline.recommend.rank.assemble import pair_fields
+    from seamline.recommend.rank.fast import PairEncoder
+
+    ranker = load_ranker(Workspace(ranked_ws))
+    assert ranker is not None and ranker.ranker.encoder is not None
+    fast = PairEncoder.build(ranker.ranker.encoder, ranker.snapshot)
+    assert fast is not None
+    snap = ranker.snapshot
+    ids = np.array([*snap.items.ids[:40], "unseen-item"], dtype=object)
+    rank, z = np.log1p(np.arange(41.0)), np.linspace(2, -1, 41)
+    for user in (snap.users.ids[5], "NOBODY"):
+        frame = pd.DataFrame({"user_id": user, "item_id": ids, "log_rank": rank, "score_z": z})
+        slow = ranker.ranker.encoder.transform(pair_fields(frame, snap)[0])
+        quick = fast.encode(user, ids, rank, z)
+        assert (slow.sparse == quick.sparse).all() and (slow.multi == quick.multi).all()
+        assert np.allclose(slow.dense, quick.dense, atol=1e-6)
 
 
 def test_the_service_answers_with_the_ranker(ranked_ws: Path, tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from seamline.errors import ConfigError, DataError, NotFittedError
 from seamline.recommend.rank.config import RankerConfig
-from seamline.recommend.rank.fields import FieldEncoder
+from seamline.recommend.rank.fields import Encoded, FieldEncoder
 from seamline.recommend.rank.train import TrainLog
 
 if TYPE_CHECKING:
@@ -126,6 +126,14 @@ class FieldRanker:
         from seamline.recommend.rank.train import predict_logits
 
         x = self.encoder.transform(frame.reset_index(drop=True))
+        return _sigmoid(predict_logits(self.net, x, self.device))
+
+    def predict_encoded(self, x: Encoded) -> Floats:
+        """P(label = 1) of rows already encoded with this ranker's `encoder`."""
+        if self.net is None:
+            raise NotFittedError(f"{type(self).__name__} is not fitted; call fit first")
+        from seamline.recommend.rank.train import predict_logits
+
         return _sigmoid(predict_logits(self.net, x, self.device))
 
     # ------------------------------------------------------------------ Ranker protocol

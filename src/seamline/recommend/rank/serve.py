@@ -10,14 +10,15 @@ retriever's list unchanged (the ranker learned on that retriever's candidates on
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from seamline.recommend.base import Recommendation, Recommender, Unknown
+from seamline.recommend.base import Recommendation, Recommender, Unknown, topk
 from seamline.recommend.rank.assemble import FeatureSnapshot
+from seamline.recommend.rank.fast import PairEncoder
 
 if TYPE_CHECKING:
     from seamline.recommend.rank.ranker import FieldRanker
@@ -30,9 +31,18 @@ class ServingRanker:
     retriever: str  # the model name whose candidates it was trained on
     candidates: int = 300
     info: Mapping[str, Any] | None = None
+    _fast: PairEncoder | None = field(default=None, init=False, repr=False)
+    _fast_built: bool = field(default=False, init=False, repr=False)
 
     def applies_to(self, model: Recommender, user_id: str) -> bool:
         return model.name == self.retriever and user_id in model.users_
+
+    def _encoder(self) -> PairEncoder | None:
+        if not self._fast_built:
+            assert self.ranker.encoder is not None
+            self._fast = PairEncoder.build(self.ranker.encoder, self.snapshot)
+            self._fast_built = True
+        return self._fast
 
     def recommend(
         self,
@@ -45,19 +55,40 @@ class ServingRanker:
         filters: Mapping[str, Any] | None = None,
         unknown: Unknown = "popular",
     ) -> list[Recommendation]:
-        n = max(k, self.candidates) if self.applies_to(model, user_id) else k
-        recs = model.recommend([user_id], k=n, domain=domain, exclude_seen=exclude_seen,
-                               filters=filters, unknown=unknown)[0]  # fmt: skip
-        recs = [r for r in recs if np.isfinite(r.score)]
-        if n == k or len(recs) <= 1:
-            return recs[:k]
-        scores = np.array([r.score for r in recs], dtype=np.float64)
-        sd = scores.std()
-        frame = pd.DataFrame({
-            "user_id": [user_id] * len(recs), "item_id": [r.item_id for r in recs],
-            "log_rank": np.log1p(np.arange(len(recs), dtype=np.float64)),
-            "score_z": (scores - scores.mean()) / (sd if sd > 0 else 1.0),
-        })  # fmt: skip
-        p = self.ranker.predict_proba(frame, self.snapshot)
+        if not self.applies_to(model, user_id):
+            return model.recommend([user_id], k=k, domain=domain, exclude_seen=exclude_seen,
+                                   filters=filters, unknown=unknown)[0]  # fmt: skip
+        # the retriever's candidates as its recommend() picks them, without explaining
+        # all of them: only the final k get their `because`
+        s, hist = model._user_scores(user_id, unknown)
+        s = np.array(s, dtype=np.float64)
+        mask = model.catalog_.mask(domain, filters)
+        if mask is not None:
+            s[~mask] = -np.inf
+        if exclude_seen and hist is not None:
+            s[hist.indices] = -np.inf
+        top = topk(s, max(k, self.candidates))
+        if len(top) <= 1:
+            why = model._because(user_id, hist, top) if hist is not None else [[] for _ in top]
+            return [Recommendation(model.items_.id(int(j)), float(s[j]), w)
+                    for j, w in zip(top, why, strict=True)]  # fmt: skip
+        ts = s[top]
+        sd = ts.std()
+        log_rank = np.log1p(np.arange(len(top), dtype=np.float64))
+        score_z = (ts - ts.mean()) / (sd if sd > 0 else 1.0)
+        ids = model.items_.to_array().astype(object)[top]
+        p = self._score(user_id, ids, log_rank, score_z)
         order = np.lexsort((np.arange(len(p)), -p))[:k]
-        return [Recommendation(recs[j].item_id, float(p[j]), list(recs[j].because)) for j in order]
+        best = top[order]
+        why = model._because(user_id, hist, best) if hist is not None else [[] for _ in best]
+        return [
+            Recommendation(str(ids[o]), float(p[o]), w) for o, w in zip(order, why, strict=True)
+        ]
+
+    def _score(self, user_id: str, ids: Any, log_rank: Any, score_z: Any) -> Any:
+        fast = self._encoder()
+        if fast is None:  # fields beyond the snapshot's: the general path
+            frame = pd.DataFrame({"user_id": user_id, "item_id": ids, "log_rank": log_rank,
+                                  "score_z": score_z})  # fmt: skip
+            return self.ranker.predict_proba(frame, self.snapshot)
+        return self.ranker.predict_encoded(fast.encode(user_id, ids, log_rank, score_z))
