@@ -20,6 +20,7 @@ def rows(n: int) -> pd.DataFrame:
             "offer_id": ["coupon" if i % 2 else "content" for i in range(n)],
             "arm": ["control" if i % 5 == 0 else "campaign" for i in range(n)],
             "uplift": [0.01 * i for i in range(n)],
+            "base_rate": [0.1] * n,
             "expected_profit": [1.0] * n,
             "expected_cost": [0.5] * n,
             "channel": ["app_push"] * n,

@@ -37,13 +37,14 @@ def test_offer_costing_more_than_the_budget_names_the_field() -> None:
     data = example()
     data["budget"] = 50
     data["offers"][1]["face_value"] = 60
-    with pytest.raises(ConfigError, match=r"offers\.1\.face_value: offer 'style-bundle' costs"):
+    expected = r"offers\.1\.face_value: offer 'style-bundle' costs up to 60\.5 per user"
+    with pytest.raises(ConfigError, match=expected):
         parse_spec(data)
 
 
 def test_nested_bad_value_names_the_dotted_field() -> None:
     data = example()
-    data["offers"][0]["margin"] = 2
+    data["offers"][0]["margin"] = -2
     with pytest.raises(ConfigError, match=r"offers\.0\.margin"):
         parse_spec(data)
     data = example()

@@ -133,6 +133,11 @@ class CampaignSpec(SeamlineConfig):
     languages: tuple[Language, ...] = Field(("zh",), min_length=1)
     holdout_share: float = Field(0.2, gt=0, le=0.5)
     schedule: Schedule
+    learn_from: str | None = None  # the past experiment to learn uplift from (default: newest)
+    # The uplift model; `auto` chooses on validation carves of the past campaign (slower).
+    model: Literal["auto", "t_learner_lr", "t_learner_gb", "x_learner", "class_transformation"] = (
+        "t_learner_lr"
+    )
     seed: int = Field(0, ge=0)
 
     @field_validator("name")
@@ -150,14 +155,16 @@ class CampaignSpec(SeamlineConfig):
         for i, o in enumerate(self.offers):
             if ids.index(o.id) != i:
                 raise ConfigError(f"offers.{i}.id: {o.id!r} repeats offer {ids.index(o.id)}")
-            if o.max_unit_cost > self.budget:
+            most = o.unit_cost + o.face_value  # reached and redeemed
+            if most > self.budget:
                 raise ConfigError(
-                    f"offers.{i}.face_value: offer {o.id!r} costs up to {o.max_unit_cost:g} "
-                    f"per user, more than the budget {self.budget:g}"
+                    f"offers.{i}.face_value: offer {o.id!r} costs up to {most:g} per user "
+                    f"(unit_cost + face_value), more than the budget {self.budget:g}"
                 )
-            if o.max_spend is not None and o.max_spend > self.budget:
+            if o.cap_money is not None and o.cap_money > self.budget:
                 raise ConfigError(
-                    f"offers.{i}.max_spend: {o.max_spend:g} is more than the budget {self.budget:g}"
+                    f"offers.{i}.cap_money: {o.cap_money:g} is more than the budget "
+                    f"{self.budget:g}"
                 )
         names = [c.name for c in self.channels]
         if len(set(names)) != len(names):

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 TABLES = ("campaign_plans", "campaign_allocations", "campaign_results")
 ALLOCATION_COLUMNS = (
-    "user_id", "offer_id", "arm", "uplift", "expected_profit", "expected_cost", "channel",
+    "user_id", "offer_id", "arm", "uplift", "base_rate", "expected_profit", "expected_cost", "channel",
     "language", "items", "message",
 )  # fmt: skip
 

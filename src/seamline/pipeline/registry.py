@@ -8,6 +8,7 @@ line here; `PipelineConfig` takes its config field from this list.
 from __future__ import annotations
 
 from seamline.pipeline.stage import Stage
+from seamline.pipeline.stages.campaigns import CampaignsStage
 from seamline.pipeline.stages.experiments import ExperimentsStage
 from seamline.pipeline.stages.fairness import FairnessStage
 from seamline.pipeline.stages.features import FeaturesStage
@@ -24,6 +25,7 @@ STAGES: tuple[Stage, ...] = (
     SegmentsStage(),
     RecommendStage(),
     ExperimentsStage(),
+    CampaignsStage(),
     FairnessStage(),
     PrivacyStage(),
 )

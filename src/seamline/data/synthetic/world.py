@@ -20,6 +20,7 @@ from seamline.data.synthetic.behaviour import (
 )
 from seamline.data.synthetic.items import Items, item_count, make_items
 from seamline.data.synthetic.personas import SEGMENTS
+from seamline.data.synthetic.responses import Propensity, response_truth
 from seamline.data.synthetic.truth import README, Tally, campaign_truth, segments_truth
 from seamline.data.synthetic.users import (
     Users,
@@ -80,6 +81,8 @@ def generate_world(
         "campaign": out / "truth" / "campaign.json",
         "segments": out / "truth" / "segments.json",
         "world": out / "truth" / "world.json",
+        "user_propensity": out / "truth" / "user_propensity.csv",
+        "offer_response": out / "truth" / "offer_response.json",
         "readme": out / "truth" / "README.md",
     }
 
@@ -90,8 +93,12 @@ def generate_world(
     write_csv(files["campaign_assignment"], assignment_table(users), quote=False)
     write_csv(files["items"], items.table, quote=True)
 
-    tally = Tally()
-    n_events, n_sessions = _write_events(files["events"], users, items, seed, tally, progress)
+    tally, propensity = Tally(), Propensity(users.n)
+    n_events, n_sessions = _write_events(
+        files["events"], users, items, seed, (tally, propensity), progress
+    )
+    write_csv(files["user_propensity"], propensity.table(users), quote=False)
+    write_json(files["offer_response"], response_truth())
     campaign = campaign_truth(tally, users, seed)
     write_json(files["campaign"], campaign)
     write_json(files["segments"], segments_truth(users))
@@ -118,7 +125,7 @@ def _write_events(
     users: Users,
     items: Items,
     seed: int,
-    tally: Tally,
+    tally: tuple[Tally, Propensity],
     progress: Progress | None,
 ) -> tuple[int, int]:
     """Simulate users chunk by chunk, appending each chunk's events to the CSV."""
@@ -166,11 +173,12 @@ def _simulate_chunk(
     rng: np.random.Generator,
     event_offset: int,
     session_offset: int,
-    tally: Tally,
+    tally: tuple[Tally, Propensity],
 ) -> tuple[pa.Table, int]:
     sessions = plan_sessions(rng, u, lo, hi)
     views = plan_views(rng, sessions, u, items)
     decision = decide(rng, views, u, items)
-    tally.add(views, u, lo, hi, decision)
+    tally[0].add(views, u, lo, hi, decision)
+    tally[1].add(views, decision)
     steps = funnel(rng, views, u, items, decision)
     return events_table(views, steps, u, items, event_offset, session_offset), len(sessions.user)

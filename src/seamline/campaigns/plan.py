@@ -1,0 +1,240 @@
+"""Plan a campaign: audience -> uplift per user and offer -> expected incremental profit
+-> allocation under the budget and caps -> a randomised holdout (an experiment) -> items
+and a message per user -> stored.
+
+`plan_campaign(ws, spec)` does it all and returns the stored plan's summary. Everything
+random (the model's seeds, the holdout's hash salt) comes from the spec's seed, so the same
+spec on the same workspace gives the same plan.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from seamline.campaigns import store
+from seamline.campaigns.audience import campaign_end, campaign_start, select_audience
+from seamline.campaigns.history import behaviour_features, load_history
+from seamline.campaigns.messages import render_messages
+from seamline.campaigns.offers import offer_matrices
+from seamline.campaigns.predict import fit_uplift, predict
+from seamline.campaigns.spec import CampaignSpec, message_templates
+from seamline.errors import DataError
+from seamline.experiments.assignment import Arm, ExperimentConfig, assign
+from seamline.experiments.store import create_experiment, record_exposures
+from seamline.progress import Progress, step
+
+if TYPE_CHECKING:
+    from seamline.data.store import Store
+
+CAMPAIGN_ARM, CONTROL_ARM = "campaign", "control"
+NO_OFFER = -1
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Per user the chosen offer's column (NO_OFFER: none) and the totals."""
+
+    offer: np.ndarray
+    profit: float
+    cost: float
+
+
+def allocate_greedy(
+    profit: np.ndarray,
+    cost: np.ndarray,
+    budget: float,
+    cap_count: list[int | None],
+    cap_money: list[float | None],
+) -> Allocation:
+    """One offer per user: users in order of their best expected profit take their best
+    offer that still fits the budget and the offer's caps; only positive profits."""
+    n, k = profit.shape
+    chosen = np.full(n, NO_OFFER, dtype=np.int64)
+    counts, money = np.zeros(k, dtype=np.int64), np.zeros(k)
+    spent = 0.0
+    order = np.argsort(-profit.max(axis=1), kind="stable")
+    ranked = np.argsort(-profit, axis=1, kind="stable")
+    for u in order:
+        for j in ranked[u]:
+            p, c = profit[u, j], cost[u, j]
+            if p <= 0:
+                break
+            if spent + c > budget:
+                continue
+            if cap_count[j] is not None and counts[j] >= cap_count[j]:  # type: ignore[operator]
+                continue
+            if cap_money[j] is not None and money[j] + c > cap_money[j]:  # type: ignore[operator]
+                continue
+            chosen[u], spent = j, spent + c
+            counts[j] += 1
+            money[j] += c
+            break
+    rows = np.flatnonzero(chosen >= 0)
+    total = float(profit[rows, chosen[rows]].sum()) if len(rows) else 0.0
+    return Allocation(chosen, total, spent)
+
+
+def roi_curve(
+    profit: np.ndarray, cost: np.ndarray, spec: CampaignSpec, points: int = 12
+) -> list[dict[str, float]]:
+    """Expected incremental profit and ROI when the budget is a share of the spec's."""
+    caps_n = [o.cap_count for o in spec.offers]
+    caps_m = [o.cap_money for o in spec.offers]
+    out = []
+    for share in np.linspace(0, 2, points + 1)[1:]:
+        a = allocate_greedy(profit, cost, spec.budget * share, caps_n, caps_m)
+        out.append(
+            {
+                "budget": round(spec.budget * share, 2),
+                "spend": round(a.cost, 2),
+                "profit": round(a.profit, 2),
+                "roi": round(a.profit / a.cost, 4) if a.cost > 0 else 0.0,
+                "users": int((a.offer >= 0).sum()),
+            }
+        )
+    return out
+
+
+def experiment_config(spec: CampaignSpec) -> ExperimentConfig:
+    """The experiment measuring the plan: its planned users split by hash between the
+    campaign and a control holdout of `holdout_share`."""
+    return ExperimentConfig(
+        spec.experiment_name,
+        arms=(Arm(CONTROL_ARM, spec.holdout_share), Arm(CAMPAIGN_ARM, 1 - spec.holdout_share)),
+        control=CONTROL_ARM,
+        salt=f"{spec.experiment_name}:{spec.seed}",
+        start=campaign_start(spec).isoformat(),
+        end=campaign_end(spec).isoformat(),
+        metrics=("conversion", "revenue", "orders"),
+        domain=spec.goal.sell,
+        description=spec.goal.description or f"campaign plan {spec.name}",
+        extra={"plan": spec.name, "analysis": {"alpha": 0.05, "cuped": True}},
+    )
+
+
+def plan_campaign(
+    ws: Store, spec: CampaignSpec, *, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Plan `spec` on the workspace, store it and create its experiment; returns the plan
+    as `store.get_plan` shows it."""
+    started = time.perf_counter()
+    templates = message_templates(spec)  # template errors before any work
+    with step(progress, "campaign: audience"):
+        audience = select_audience(ws, spec)
+    if not audience.size:
+        raise DataError(
+            f"campaign {spec.name}: the audience is empty; steps: "
+            + ", ".join(f"{s}: {n}" for s, n in audience.steps)
+        )
+    start = campaign_start(spec)
+    with step(progress, "campaign: uplift model"):
+        history = load_history(ws, spec.learn_from, spec.goal.sell, start)
+        fit = fit_uplift(history, spec.seed, spec.model)
+    with step(progress, "campaign: scoring and allocation"):
+        with ws.connect(read_only=True) as con:
+            features = behaviour_features(con, audience.user_ids, start)
+        offers = list(spec.offers)
+        base, uplift = predict(fit, features, offers, spec.schedule.days, history)
+        profit, cost = offer_matrices(offers, base, uplift)
+        contact = min(c.cost_per_contact for c in spec.channels) * spec.contact_cap
+        profit, cost = profit - contact, cost + contact
+        alloc = allocate_greedy(
+            profit, cost, spec.budget, [o.cap_count for o in offers], [o.cap_money for o in offers]
+        )
+        curve = roi_curve(profit, cost, spec)
+    rows = np.flatnonzero(alloc.offer >= 0)
+    users = [audience.user_ids[i] for i in rows]
+    cfg = experiment_config(spec)
+    arms = [assign(cfg, u) or CONTROL_ARM for u in users]
+    j = alloc.offer[rows]
+    frame = pd.DataFrame(
+        {
+            "user_id": users,
+            "offer_id": [offers[x].id for x in j],
+            "arm": arms,
+            "uplift": uplift[rows, j],
+            "base_rate": base[rows],
+            "expected_profit": profit[rows, j],
+            "expected_cost": cost[rows, j],
+        }
+    )
+    with step(progress, "campaign: items and messages", total=len(frame)) as task:
+        frame, previews, broken = render_messages(ws, spec, templates, frame, task)
+    summary = _summary(spec, audience.steps, frame, fit, curve, previews)
+    summary["rule_violations"] = broken
+    create_experiment(ws, cfg, replace=True)
+    record_exposures(
+        ws, cfg.name, list(zip(frame["user_id"], frame["arm"], strict=True)),
+        at=cfg.start, source="campaign-plan",
+    )  # fmt: skip
+    plan_id = store.save_plan(
+        ws, spec.name, spec.params(), summary, cfg.name, frame, time.perf_counter() - started
+    )
+    return store.get_plan(ws, plan_id)
+
+
+def _interval(x: np.ndarray, p: np.ndarray) -> list[float]:
+    """A 95% interval of the realised sum of Bernoulli(p) outcomes x weights (normal)."""
+    mean = float((x * p).sum())
+    sd = float(np.sqrt((x * x * p * (1 - p)).sum()))
+    return [round(mean - 1.96 * sd, 2), round(mean + 1.96 * sd, 2)]
+
+
+def _summary(
+    spec: CampaignSpec,
+    steps: list[tuple[str, int]],
+    frame: pd.DataFrame,
+    fit: Any,
+    curve: list[dict[str, float]],
+    previews: list[dict[str, Any]],
+) -> dict[str, Any]:
+    treated = frame[frame["arm"] == CAMPAIGN_ARM]
+    by_offer = {o.id: o for o in spec.offers}
+    margin = np.array([by_offer[x].margin for x in treated["offer_id"]], dtype=np.float64)
+    up = treated["uplift"].to_numpy(dtype=np.float64)
+    spend = float(treated["expected_cost"].sum())
+    profit = float(treated["expected_profit"].sum())
+    offers = {
+        o.id: {
+            "users": int((treated["offer_id"] == o.id).sum()),
+            "holdout": int(((frame["offer_id"] == o.id) & (frame["arm"] != CAMPAIGN_ARM)).sum()),
+            "expected_cost": round(float(treated.loc[treated["offer_id"] == o.id, "expected_cost"].sum()), 2),
+        }
+        for o in spec.offers
+    }
+    return {
+        "totals": {
+            "audience": steps[-1][1] if steps else 0,
+            "users": int(len(frame)),
+            "treated_users": int(len(treated)),
+            "holdout_users": int(len(frame) - len(treated)),
+            "budget": spec.budget,
+            "spend": round(spend, 2),
+            "expected_incremental_conversions": round(float(up.sum()), 3),
+            "expected_incremental_conversions_ci": _interval(
+                np.ones_like(up), np.clip(up, 0, 1)
+            ),
+            "expected_incremental_profit": round(profit, 2),
+            "expected_incremental_profit_ci": _interval(margin, np.clip(up, 0, 1)),
+            "roi": round(profit / spend, 4) if spend > 0 else 0.0,
+            "languages": list(spec.languages),
+            "channels": [c.name for c in spec.channels],
+        },
+        "audience_steps": [{"step": s, "users": n} for s, n in steps],
+        "offers": offers,
+        "model": {
+            "name": fit.model_name,
+            "learned_from": fit.experiment,
+            "rows": fit.history_rows,
+            "selection": fit.selection,
+            "validation": fit.validation,
+            "qini_curve": fit.qini_curve,
+        },
+        "roi_curve": curve,
+        "previews": previews,
+    }

@@ -1,0 +1,87 @@
+"""Stage `campaigns`: plan a campaign from a spec; on a synthetic world also simulate the
+users' responses from its truth and measure the plan's holdout experiment, so the report
+sets predicted against measured incremental conversions and profit."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from seamline.config import SeamlineConfig
+from seamline.pipeline.stage import RunContext, StageResult
+
+if TYPE_CHECKING:
+    from seamline.progress import Progress
+    from seamline.report.sections import Section
+    from seamline.workspace import Workspace
+
+log = logging.getLogger(__name__)
+DEFAULT_SPEC = Path("examples/campaigns/learners-to-fashion.yaml")
+
+
+class CampaignsConfig(SeamlineConfig):
+    """Which campaign spec the main job plans (null: the example, when it is there)."""
+
+    what: ClassVar[str] = "campaigns config"
+
+    spec: Path | None = None
+    simulate: bool = True  # on a synthetic world: simulate the responses and measure
+
+
+@dataclass(frozen=True)
+class CampaignsResult(StageResult):
+    plan_id: int
+    name: str
+    totals: dict[str, Any]
+    measured: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> list[str]:
+        t = self.totals
+        lines = [
+            f"campaign {self.name}: {t['users']:,} users ({t['holdout_users']:,} held out), "
+            f"spend {t['spend']:,.2f} of {t['budget']:,.0f}, expected incremental profit "
+            f"{t['expected_incremental_profit']:,.2f}"
+        ]
+        m = self.measured
+        if m:
+            lines.append(
+                f"campaign {self.name} measured: incremental conversions "
+                f"{m['incremental_conversions']:+.2f} (predicted "
+                f"{m['predicted_incremental_conversions']:.2f}), profit "
+                f"{m['incremental_profit']:+,.2f} (predicted "
+                f"{m['predicted_incremental_profit']:,.2f})"
+            )
+        return lines
+
+
+class CampaignsStage:
+    name = "campaigns"
+    config_key = "campaigns"
+    config_type = CampaignsConfig
+
+    def run(
+        self, ctx: RunContext, config: CampaignsConfig, progress: Progress | None
+    ) -> CampaignsResult | None:
+        from seamline.campaigns.plan import plan_campaign
+        from seamline.campaigns.simulate import measure_plan, simulate_plan
+        from seamline.campaigns.spec import load_spec
+
+        path = config.spec or DEFAULT_SPEC
+        if config.spec is None and not path.is_file():
+            log.warning("campaigns: no spec given and %s not found; nothing planned", path)
+            return None
+        spec = load_spec(path)
+        plan = plan_campaign(ctx.workspace, spec, progress=progress)
+        measured: dict[str, Any] = {}
+        truth = ctx.data_dir / "truth" if ctx.data_dir is not None else None
+        if config.simulate and truth is not None and (truth / "user_propensity.csv").is_file():
+            simulate_plan(ctx.workspace, ctx.data_dir, plan["plan_id"])  # type: ignore[arg-type]
+            measured = measure_plan(ctx.workspace, plan["plan_id"])
+        return CampaignsResult(plan["plan_id"], spec.name, plan["summary"]["totals"], measured)
+
+    def section(self, workspace: Workspace) -> Section | None:
+        from seamline.report.campaigns import campaigns_section
+
+        return campaigns_section(workspace)
