@@ -44,7 +44,7 @@ def test_offer_costing_more_than_the_budget_names_the_field() -> None:
 
 def test_nested_bad_value_names_the_dotted_field() -> None:
     data = example()
-    data["offers"][0]["margin"] = -2
+    data["offers"][0]["margin"] = 2
     with pytest.raises(ConfigError, match=r"offers\.0\.margin"):
         parse_spec(data)
     data = example()
@@ -95,8 +95,8 @@ def test_workspace_checks_name_missing_segment_feature_and_category(tmp_path: Pa
     )
     with pytest.raises(ConfigError, match=r"audience\.features\.0\.feature: 'recency_days'"):
         check_spec(ws, spec)
-    spec = CampaignSpec.model_validate(base)  # its rule names category fashion_design
-    with pytest.raises(ConfigError, match=r"audience\.rules\.0\.category: no items .*finance"):
+    spec = CampaignSpec.model_validate(base)  # its second rule names category fashion_design
+    with pytest.raises(ConfigError, match=r"audience\.rules\.1\.category: no items .*finance"):
         check_spec(ws, spec)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -101,7 +101,7 @@ class History:
     strength: float | None  # its discount share, when the design records one
 
 
-def past_campaign(ws: Store, name: str | None, before: datetime) -> tuple[str, dict]:  # type: ignore[type-arg]
+def past_campaign(ws: Store, name: str | None, before: datetime) -> tuple[str, dict[str, Any]]:
     """The experiment to learn from: `name`, or the newest exposed one that ended before
     `before` and is not itself a plan's holdout."""
     designs = exposed_designs(ws)

@@ -89,7 +89,8 @@ def render_messages(
     campaign arm only), one preview per (offer, channel, language) and the number of
     messages breaking each of the voice's rules."""
     catalog = _catalog(ws, spec.goal.sell)
-    users = frame["user_id"].tolist()
+    users = [str(u) for u in frame["user_id"]]
+    offer_ids = [str(o) for o in frame["offer_id"]]
     items = recommended_items(ws, users, spec.goal.sell, ITEMS_PER_USER) if users else []
     assignment, seg_names = _segments(ws)
     offers = {o.id: o for o in spec.offers}
@@ -103,7 +104,7 @@ def render_messages(
             uid,
             shown,
             segment={"id": seg or "", "name": seg_names.get(seg or "", {}).get(lang, "")},
-            offer=offers[frame["offer_id"].iat[i]],
+            offer=offers[offer_ids[i]],
         )
 
     messages: list[str | None] = []
@@ -118,12 +119,9 @@ def render_messages(
             messages.append(_text(msg.title, msg.body))
         if task is not None and i % 500 == 0:
             task.advance(min(500, len(frame) - i))
-    out = frame.assign(
-        channel=channel,
-        language=language,
-        items=[json.dumps(x) for x in items],
-        message=messages,
-    )
+    out = frame.assign(channel=channel, language=language)
+    out["items"] = [json.dumps(x) for x in items]
+    out["message"] = messages
     return out, _previews(spec, templates, frame, context), violations
 
 

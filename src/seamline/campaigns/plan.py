@@ -66,9 +66,9 @@ def allocate_greedy(
                 break
             if spent + c > budget:
                 continue
-            if cap_count[j] is not None and counts[j] >= cap_count[j]:  # type: ignore[operator]
+            if cap_count[j] is not None and counts[j] >= cap_count[j]:
                 continue
-            if cap_money[j] is not None and money[j] + c > cap_money[j]:  # type: ignore[operator]
+            if cap_money[j] is not None and money[j] + c > cap_money[j]:
                 continue
             chosen[u], spent = j, spent + c
             counts[j] += 1
@@ -82,15 +82,18 @@ def allocate_greedy(
 def roi_curve(
     profit: np.ndarray, cost: np.ndarray, spec: CampaignSpec, points: int = 12
 ) -> list[dict[str, float]]:
-    """Expected incremental profit and ROI when the budget is a share of the spec's."""
-    caps_n = [o.cap_count for o in spec.offers]
-    caps_m = [o.cap_money for o in spec.offers]
+    """Expected incremental profit and ROI for budgets up to the larger of the spec's and
+    what every profitable offer would cost (where more budget stops helping)."""
+    caps_n = [o.max_users for o in spec.offers]
+    caps_m = [o.max_spend for o in spec.offers]
+    unbounded = allocate_greedy(profit, cost, float("inf"), caps_n, caps_m).cost
+    top = max(spec.budget, unbounded)
     out = []
-    for share in np.linspace(0, 2, points + 1)[1:]:
-        a = allocate_greedy(profit, cost, spec.budget * share, caps_n, caps_m)
+    for share in np.linspace(0, 1, points + 1)[1:]:
+        a = allocate_greedy(profit, cost, top * share, caps_n, caps_m)
         out.append(
             {
-                "budget": round(spec.budget * share, 2),
+                "budget": round(top * share, 2),
                 "spend": round(a.cost, 2),
                 "profit": round(a.profit, 2),
                 "roi": round(a.profit / a.cost, 4) if a.cost > 0 else 0.0,
@@ -100,14 +103,15 @@ def roi_curve(
     return out
 
 
-def experiment_config(spec: CampaignSpec) -> ExperimentConfig:
+def experiment_config(spec: CampaignSpec, plan_id: int) -> ExperimentConfig:
     """The experiment measuring the plan: its planned users split by hash between the
-    campaign and a control holdout of `holdout_share`."""
+    campaign and a control holdout of `holdout_share`. The salt is the campaign's name and
+    seed, so planning the same spec again holds out the same users."""
     return ExperimentConfig(
-        spec.experiment_name,
+        spec.experiment_name(plan_id),
         arms=(Arm(CONTROL_ARM, spec.holdout_share), Arm(CAMPAIGN_ARM, 1 - spec.holdout_share)),
         control=CONTROL_ARM,
-        salt=f"{spec.experiment_name}:{spec.seed}",
+        salt=f"campaign-{spec.name}:{spec.seed}",
         start=campaign_start(spec).isoformat(),
         end=campaign_end(spec).isoformat(),
         metrics=("conversion", "revenue", "orders"),
@@ -144,12 +148,13 @@ def plan_campaign(
         contact = min(c.cost_per_contact for c in spec.channels) * spec.contact_cap
         profit, cost = profit - contact, cost + contact
         alloc = allocate_greedy(
-            profit, cost, spec.budget, [o.cap_count for o in offers], [o.cap_money for o in offers]
+            profit, cost, spec.budget, [o.max_users for o in offers], [o.max_spend for o in offers]
         )
         curve = roi_curve(profit, cost, spec)
     rows = np.flatnonzero(alloc.offer >= 0)
     users = [audience.user_ids[i] for i in rows]
-    cfg = experiment_config(spec)
+    plan_id = store.next_plan_id(ws)
+    cfg = experiment_config(spec, plan_id)
     arms = [assign(cfg, u) or CONTROL_ARM for u in users]
     j = alloc.offer[rows]
     frame = pd.DataFrame(
@@ -172,10 +177,16 @@ def plan_campaign(
         ws, cfg.name, list(zip(frame["user_id"], frame["arm"], strict=True)),
         at=cfg.start, source="campaign-plan",
     )  # fmt: skip
-    plan_id = store.save_plan(
-        ws, spec.name, spec.params(), summary, cfg.name, frame, time.perf_counter() - started
-    )
+    store.save_plan(
+        ws, spec.name, spec.params(), summary, cfg.name, frame, time.perf_counter() - started,
+        plan_id,
+    )  # fmt: skip
     return store.get_plan(ws, plan_id)
+
+
+def _margin(offer: Any) -> float:
+    """Gross margin of one order in money."""
+    return float(offer.margin * max(offer.order_value, offer.min_spend))
 
 
 def _interval(x: np.ndarray, p: np.ndarray) -> list[float]:
@@ -195,7 +206,7 @@ def _summary(
 ) -> dict[str, Any]:
     treated = frame[frame["arm"] == CAMPAIGN_ARM]
     by_offer = {o.id: o for o in spec.offers}
-    margin = np.array([by_offer[x].margin for x in treated["offer_id"]], dtype=np.float64)
+    margin = np.array([_margin(by_offer[x]) for x in treated["offer_id"]], dtype=np.float64)
     up = treated["uplift"].to_numpy(dtype=np.float64)
     spend = float(treated["expected_cost"].sum())
     profit = float(treated["expected_profit"].sum())
@@ -203,22 +214,22 @@ def _summary(
         o.id: {
             "users": int((treated["offer_id"] == o.id).sum()),
             "holdout": int(((frame["offer_id"] == o.id) & (frame["arm"] != CAMPAIGN_ARM)).sum()),
-            "expected_cost": round(float(treated.loc[treated["offer_id"] == o.id, "expected_cost"].sum()), 2),
+            "expected_cost": round(
+                float(treated.loc[treated["offer_id"] == o.id, "expected_cost"].sum()), 2
+            ),
         }
         for o in spec.offers
     }
     return {
         "totals": {
             "audience": steps[-1][1] if steps else 0,
-            "users": int(len(frame)),
-            "treated_users": int(len(treated)),
+            "users": len(frame),
+            "treated_users": len(treated),
             "holdout_users": int(len(frame) - len(treated)),
             "budget": spec.budget,
             "spend": round(spend, 2),
             "expected_incremental_conversions": round(float(up.sum()), 3),
-            "expected_incremental_conversions_ci": _interval(
-                np.ones_like(up), np.clip(up, 0, 1)
-            ),
+            "expected_incremental_conversions_ci": _interval(np.ones_like(up), np.clip(up, 0, 1)),
             "expected_incremental_profit": round(profit, 2),
             "expected_incremental_profit_ci": _interval(margin, np.clip(up, 0, 1)),
             "roi": round(profit / spend, 4) if spend > 0 else 0.0,

@@ -20,7 +20,7 @@ import numpy as np
 
 from seamline.campaigns import store
 from seamline.campaigns.audience import campaign_end, campaign_start
-from seamline.campaigns.plan import CAMPAIGN_ARM, CONTROL_ARM
+from seamline.campaigns.plan import CAMPAIGN_ARM, _margin
 from seamline.campaigns.spec import CampaignSpec
 from seamline.data.synthetic.responses import read_truth, response_probabilities, strength
 from seamline.errors import DataError
@@ -28,9 +28,10 @@ from seamline.experiments.report import analysis_settings, experiment_report
 from seamline.experiments.store import get_experiment
 
 if TYPE_CHECKING:
-    from seamline.data.store import Store
+    from seamline.workspace import Workspace as Store
 
 BUY_EVENT = {"fashion": "purchase", "knowledge": "enroll"}
+CONVERSION_KEYS = ("control_mean", "treatment_mean", "abs_lift", "ci_low", "ci_high", "p_value")
 
 
 def true_effects(
@@ -79,9 +80,10 @@ def simulate_plan(
     offers = {o.id: o for o in spec.offers}
     rows = []
     redeemed_cost = 0.0
-    for i in np.flatnonzero(buys):
+    item_lists = frame["items"].tolist()
+    for i in (int(x) for x in np.flatnonzero(buys)):
         o = offers[offer_ids[i]]
-        items = frame["items"].iat[i]
+        items = item_lists[i]
         paid, coupon = float(round(value[i], 2)), None
         if treated[i] and o.face_value > 0:
             paid, coupon = round(max(paid, o.min_spend) - o.face_value, 2), o.id
@@ -103,8 +105,8 @@ def simulate_plan(
         if summary.to_dict()["rejected"]:
             raise DataError(f"simulated events rejected: {summary.to_dict()['rejected_by_reason']}")
     n_t = int(treated.sum())
-    contact = sum(offers[offer_ids[i]].unit_cost for i in np.flatnonzero(treated))
-    margin = np.array([offers[x].margin for x in offer_ids])
+    contact = sum(offers[offer_ids[i]].contact_cost for i in np.flatnonzero(treated))
+    margin = np.array([_margin(offers[x]) for x in offer_ids])
     result = {
         "events": len(rows),
         "buyers_campaign": int(buys[treated].sum()),
@@ -123,7 +125,7 @@ def simulate_plan(
 
 def _cost(offers: dict[str, Any], offer_ids: list[str], p1: np.ndarray) -> np.ndarray:
     face = np.array([offers[x].face_value for x in offer_ids])
-    unit = np.array([offers[x].unit_cost for x in offer_ids])
+    unit = np.array([offers[x].contact_cost for x in offer_ids])
     return unit + face * p1
 
 
@@ -141,14 +143,13 @@ def measure_plan(ws: Store, plan: int | str | None = None) -> dict[str, Any]:
     offers = {o.id: o for o in spec.offers}
     frame = store.allocations(ws, got["plan_id"])
     treated = frame[frame["arm"] == CAMPAIGN_ARM]
-    margin = float(np.mean([offers[x].margin for x in treated["offer_id"]])) if n_t else 0.0
+    margin = float(np.mean([_margin(offers[x]) for x in treated["offer_id"]])) if n_t else 0.0
     cost = float(sim.get("realised_cost", totals["spend"]))
     lift = float(conv["abs_lift"])
     measured = {
         "experiment": cfg.name,
         "arms": report["arms"],
-        "conversion": {k: conv.get(k) for k in ("control_mean", "treatment_mean", "abs_lift",
-                                               "ci_low", "ci_high", "p_value")},  # fmt: skip
+        "conversion": {k: conv.get(k) for k in CONVERSION_KEYS},
         "incremental_conversions": round(lift * n_t, 3),
         "incremental_conversions_ci": [
             round(float(conv["ci_low"]) * n_t, 3),

@@ -155,16 +155,15 @@ class CampaignSpec(SeamlineConfig):
         for i, o in enumerate(self.offers):
             if ids.index(o.id) != i:
                 raise ConfigError(f"offers.{i}.id: {o.id!r} repeats offer {ids.index(o.id)}")
-            most = o.unit_cost + o.face_value  # reached and redeemed
-            if most > self.budget:
+            if o.max_unit_cost > self.budget:
                 raise ConfigError(
-                    f"offers.{i}.face_value: offer {o.id!r} costs up to {most:g} per user "
-                    f"(unit_cost + face_value), more than the budget {self.budget:g}"
-                )
-            if o.cap_money is not None and o.cap_money > self.budget:
-                raise ConfigError(
-                    f"offers.{i}.cap_money: {o.cap_money:g} is more than the budget "
+                    f"offers.{i}.face_value: offer {o.id!r} costs up to {o.max_unit_cost:g} "
+                    f"per user (contact_cost + face_value), more than the budget "
                     f"{self.budget:g}"
+                )
+            if o.max_spend is not None and o.max_spend > self.budget:
+                raise ConfigError(
+                    f"offers.{i}.max_spend: {o.max_spend:g} is more than the budget {self.budget:g}"
                 )
         names = [c.name for c in self.channels]
         if len(set(names)) != len(names):
@@ -184,10 +183,9 @@ class CampaignSpec(SeamlineConfig):
             )
         return self
 
-    @property
-    def experiment_name(self) -> str:
-        """The experiment that measures the campaign (its holdout)."""
-        return f"campaign-{self.name}"
+    def experiment_name(self, plan_id: int) -> str:
+        """The experiment that measures plan `plan_id` of this campaign (its holdout)."""
+        return f"campaign-{self.name}-{plan_id}"
 
 
 def parse_spec(data: Any, where: str = "campaign spec") -> CampaignSpec:

@@ -25,9 +25,19 @@ if TYPE_CHECKING:
 
 TABLES = ("campaign_plans", "campaign_allocations", "campaign_results")
 ALLOCATION_COLUMNS = (
-    "user_id", "offer_id", "arm", "uplift", "base_rate", "expected_profit", "expected_cost", "channel",
-    "language", "items", "message",
+    "user_id", "offer_id", "arm", "uplift", "base_rate", "expected_profit", "expected_cost",
+    "channel", "language", "items", "message",
 )  # fmt: skip
+
+
+def next_plan_id(ws: Store) -> int:
+    """The id the next stored plan gets."""
+    with ws.connect(read_only=True) as con:
+        if not _has_plans(con):
+            return 1
+        return int(
+            con.execute("SELECT coalesce(max(plan_id), 0) + 1 FROM campaign_plans").fetchall()[0][0]
+        )
 
 
 def save_plan(
@@ -38,15 +48,19 @@ def save_plan(
     experiment: str,
     allocations: pd.DataFrame,
     seconds: float,
+    plan_id: int | None = None,
 ) -> int:
-    """Store a plan and its allocation (columns `ALLOCATION_COLUMNS`); returns its id."""
-    frame = allocations.loc[:, list(ALLOCATION_COLUMNS)]
+    """Store a plan and its allocation (columns `ALLOCATION_COLUMNS`) under `plan_id` (by
+    default the next free id); returns its id."""
+    # base_rate is optional (a plan made elsewhere may not know it)
+    frame = allocations.reindex(columns=list(ALLOCATION_COLUMNS))
     with ws.connect() as con:
         schema.ensure(con, *TABLES)
         con.execute("BEGIN")
         try:
-            row = con.execute("SELECT coalesce(max(plan_id), 0) + 1 FROM campaign_plans")
-            plan_id = int(row.fetchall()[0][0])
+            if plan_id is None:
+                row = con.execute("SELECT coalesce(max(plan_id), 0) + 1 FROM campaign_plans")
+                plan_id = int(row.fetchall()[0][0])
             con.execute(
                 "INSERT INTO campaign_plans VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [

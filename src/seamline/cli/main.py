@@ -13,6 +13,7 @@ from rich.table import Table
 from seamline import __version__
 from seamline.cli import (
     ab,
+    campaign,
     cross,
     evaluate,
     pipeline,
@@ -200,6 +201,7 @@ for _commands in (
     evaluate.app,
     cross.app,
     ab.app,
+    campaign.app,
     serve.app,
     segment.app,
     recommend.app,

@@ -157,8 +157,8 @@ _DECLARED = (
         "campaigns",
         "per planned user: the offer, arm (campaign or control), expected effect and message",
         "plan_id INTEGER, user_id VARCHAR, offer_id VARCHAR, arm VARCHAR, uplift DOUBLE, "
-        "base_rate DOUBLE, expected_profit DOUBLE, expected_cost DOUBLE, channel VARCHAR, language VARCHAR, "
-        "items JSON, message VARCHAR, PRIMARY KEY (plan_id, user_id)",
+        "base_rate DOUBLE, expected_profit DOUBLE, expected_cost DOUBLE, channel VARCHAR, "
+        "language VARCHAR, items JSON, message VARCHAR, PRIMARY KEY (plan_id, user_id)",
     ),
     Table(
         "campaign_results",

@@ -86,12 +86,14 @@ def campaigns_section(workspace: Store) -> Section | None:
     t = summary["totals"]
     kinds = {o["id"]: o["kind"] for o in spec["offers"]}
     headline = [
-        {"key": "users", "label": "Planned users", "value": t["users"]},
-        {"key": "holdout", "label": "Held out", "value": t["holdout_users"]},
+        {"key": "users", "label": "Planned users", "value": t["users"], "note": ""},
+        {"key": "holdout", "label": "Held out", "value": t["holdout_users"],
+         "note": f"{spec['holdout_share']:.0%} at random"},
         {"key": "spend", "label": "Expected spend (CNY)", "value": t["spend"],
          "note": f"budget {t['budget']:,.0f}"},
-        {"key": "profit", "label": "Expected incremental profit", "value": t["expected_incremental_profit"]},
-        {"key": "roi", "label": "Expected ROI", "value": t["roi"]},
+        {"key": "profit", "label": "Expected incremental profit",
+         "value": t["expected_incremental_profit"], "note": "CNY"},
+        {"key": "roi", "label": "Expected ROI", "value": t["roi"], "note": "profit / spend"},
     ]  # fmt: skip
     model = summary["model"]
     html = render_fragment(

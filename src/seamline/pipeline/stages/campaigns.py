@@ -32,12 +32,15 @@ class CampaignsConfig(SeamlineConfig):
 
 @dataclass(frozen=True)
 class CampaignsResult(StageResult):
-    plan_id: int
+    plan_id: int | None
     name: str
-    totals: dict[str, Any]
+    totals: dict[str, Any] = field(default_factory=dict)
     measured: dict[str, Any] = field(default_factory=dict)
+    not_planned: str | None = None  # why nothing was planned (e.g. an empty audience)
 
     def summary(self) -> list[str]:
+        if self.not_planned:
+            return [f"campaign {self.name}: not planned: {self.not_planned}"]
         t = self.totals
         lines = [
             f"campaign {self.name}: {t['users']:,} users ({t['holdout_users']:,} held out), "
@@ -67,13 +70,18 @@ class CampaignsStage:
         from seamline.campaigns.plan import plan_campaign
         from seamline.campaigns.simulate import measure_plan, simulate_plan
         from seamline.campaigns.spec import load_spec
+        from seamline.errors import DataError
 
         path = config.spec or DEFAULT_SPEC
         if config.spec is None and not path.is_file():
             log.warning("campaigns: no spec given and %s not found; nothing planned", path)
             return None
         spec = load_spec(path)
-        plan = plan_campaign(ctx.workspace, spec, progress=progress)
+        try:
+            plan = plan_campaign(ctx.workspace, spec, progress=progress)
+        except DataError as e:  # too little data for this spec: the run goes on, and says so
+            log.warning("campaign %s: not planned: %s", spec.name, e)
+            return CampaignsResult(None, spec.name, not_planned=str(e))
         measured: dict[str, Any] = {}
         truth = ctx.data_dir / "truth" if ctx.data_dir is not None else None
         if config.simulate and truth is not None and (truth / "user_propensity.csv").is_file():
