@@ -64,7 +64,8 @@ def store_example_plan(ws_path: Path, *, summary_previews: bool = False) -> int:
     }
     if summary_previews:
         summary["previews"] = previews
+    ws = Workspace(ws_path)
     return store.save_plan(
-        Workspace(ws_path), spec.name, spec.params(), summary, spec.experiment_name,
+        ws, spec.name, spec.params(), summary, spec.experiment_name(store.next_plan_id(ws)),
         pd.DataFrame(rows), 0.1,
     )  # fmt: skip

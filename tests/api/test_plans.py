@@ -78,7 +78,9 @@ def test_launch_needs_admin_and_happens_once(
         client.post("/v1/campaigns/plans/99/launch", headers=auth(keys["admin"])).status_code == 404
     )
     r = client.post(url, headers=auth(keys["admin"]))
-    assert r.status_code == 200 and r.json()["experiment"] == "campaign-learners-to-fashion"
+    assert (
+        r.status_code == 200 and r.json()["experiment"] == f"campaign-learners-to-fashion-{plan_id}"
+    )
     again = client.post(url, headers=auth(keys["admin"]))
     assert again.status_code == 409 and "was launched at" in again.json()["detail"]
     got = client.get(f"/v1/campaigns/plans/{plan_id}", headers=auth(keys["read"])).json()

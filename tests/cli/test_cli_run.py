@@ -43,7 +43,9 @@ def test_run_ingests_a_synthetic_world_and_writes_the_report(tmp_path: Path) -> 
     assert ingest["accepted"] == ingest["rows"] == expected
     assert ingest["rejected"] == ingest["duplicates"] == 0
     q = Workspace(ws).quality()
-    assert q["events"] == out["stages"]["synth"]["events"]
+    # the campaign stage adds the purchases it simulates on the world
+    simulated = out["stages"].get("campaigns", {}).get("simulated_events", 0)
+    assert q["events"] == out["stages"]["synth"]["events"] + simulated
     assert {d["domain"] for d in q["by_domain"]} == {"knowledge", "fashion"}
     html = report.read_text(encoding="utf-8")
     assert "Data quality" in html and f"{q['events']:,}" in html

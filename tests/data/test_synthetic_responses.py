@@ -41,8 +41,8 @@ def test_offers_only_raise_the_chance_stronger_and_longer_more(world: Path) -> N
     _, strong = response_probabilities(truth, "fashion", "coupon", 0.2, 14)
     p0_long, long = response_probabilities(truth, "fashion", "coupon", 0.05, 28)
     assert (weak >= p0).all() and (strong >= weak).all() and (strong > weak).any()
-    assert (p0_long >= p0).all() and (long - p0_long >= weak - p0 - 1e-12).all()
-    # users who never reach the final step are not moved
+    assert (p0_long >= p0).all() and (long - p0_long).sum() > (weak - p0).sum()
+    # users who never reach the final step (lapsed segments) are not moved
     idle = truth["rate_fashion"] == 0
     assert idle.any() and np.allclose(strong[idle], 0.0)
     # a message alone: its own strength, more for users who like styling courses

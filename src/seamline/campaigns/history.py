@@ -18,8 +18,8 @@ import pandas as pd
 
 from seamline.data.columns import CONVERSION_TYPES
 from seamline.errors import DataError
-from seamline.experiments.assignment import HOLDOUT
-from seamline.experiments.store import exposed_designs
+from seamline.experiments.assignment import HOLDOUT, ExperimentConfig
+from seamline.experiments.store import exposed_designs, exposure_groups
 
 if TYPE_CHECKING:
     import duckdb
@@ -132,14 +132,15 @@ def load_history(ws: Store, name: str | None, domain: str, before: datetime) -> 
     treated = next(a for a in arms if a != control)
     start = datetime.fromisoformat(str(cfg["start"]).replace("Z", "+00:00"))
     end = datetime.fromisoformat(str(cfg["end"]).replace("Z", "+00:00"))
+    exposures = exposure_groups(ExperimentConfig.from_dict(cfg))
     with ws.connect(read_only=True) as con:
         rows = con.execute(
-            "SELECT x.user_id, x.arm = ? AS t, EXISTS (SELECT 1 FROM events e "
+            "SELECT x.user_id, x.grp = ? AS t, EXISTS (SELECT 1 FROM events e "
             "WHERE e.user_id = x.user_id AND e.domain = ? AND e.event_type IN "
             f"({', '.join('?' for _ in CONVERSION_TYPES)}) AND e.timestamp >= ? "
-            "AND e.timestamp < ?) AS y FROM exposures x "
-            "WHERE x.experiment = ? AND x.arm IN (?, ?) AND x.arm <> ? ORDER BY x.user_id",
-            [treated, domain, *CONVERSION_TYPES, start, end, exp, control, treated, HOLDOUT],
+            f"AND e.timestamp < ?) AS y FROM {exposures} x "
+            "WHERE x.grp IN (?, ?) AND x.grp <> ? ORDER BY x.user_id",
+            [treated, domain, *CONVERSION_TYPES, start, end, control, treated, HOLDOUT],
         ).fetchall()
         if not rows:
             raise DataError(f"experiment {exp!r} has no exposures in {control!r}/{treated!r}")

@@ -244,6 +244,8 @@ def _summary(
             "rows": fit.history_rows,
             "selection": fit.selection,
             "validation": fit.validation,
+            "past_effect": round(fit.ate, 6),
+            "calibration_slope": round(fit.slope, 4),
             "qini_curve": fit.qini_curve,
         },
         "roi_curve": curve,

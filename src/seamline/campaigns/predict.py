@@ -8,6 +8,8 @@ both are transferred to first order: over `days` instead of the past window's, t
 rate is `1 - (1 - mu0)^(days / past_days)` and the uplift scales by `days / past_days`;
 an offer moves buyers in proportion to its strength (its discount share, or the
 assumed strength of a free lesson or a message) against the past campaign's discount.
+The model's spread around the campaign's average effect is shrunk by its calibration slope
+on the held-out part (`calibration_slope`).
 """
 
 from __future__ import annotations
@@ -58,6 +60,9 @@ class UpliftFit:
     history_rows: int = 0
     columns: list[str] = field(default_factory=list)
     experiment: str = ""
+    ate: float = 0.0  # the past campaign's effect (difference in means, all rows)
+    centre: float = 0.0  # the model's mean prediction on the past campaign
+    slope: float = 1.0  # calibration of the model's spread on the held-out part, in [0, 1]
 
 
 def fit_uplift(history: History, seed: int, model: str = "auto") -> UpliftFit:
@@ -77,7 +82,9 @@ def fit_uplift(history: History, seed: int, model: str = "auto") -> UpliftFit:
     score = probe.predict(X[held])
     validation = score_uplift(y[held], t[held], score, seed=seed).to_dict()
     curve = curve_points(y[held], t[held], score)
+    slope = calibration_slope(y[held], t[held], score)
     fitted = models[name].fit(X, t, y)
+    centre = float(np.mean(fitted.predict(X)))
     base = fitted if isinstance(fitted, TLearner) else TLearner(GB, seed).fit(X, t, y)
     return UpliftFit(
         name,
@@ -89,7 +96,35 @@ def fit_uplift(history: History, seed: int, model: str = "auto") -> UpliftFit:
         len(t),
         list(history.features.columns),
         history.experiment,
+        float(y[t == 1].mean() - y[t == 0].mean()),
+        centre,
+        slope,
     )
+
+
+def calibration_slope(y: np.ndarray, t: np.ndarray, score: np.ndarray, bins: int = 5) -> float:
+    """How much of the predicted spread of uplift shows on held-out rows: the weighted slope
+    of the observed uplift per score quintile on its mean prediction, clipped to [0, 1].
+    Small effects under noisy outcomes give a flat slope, so the plan leans on the
+    campaign's average effect instead of chasing noise (the winner's curse)."""
+    edges = np.quantile(score, np.linspace(0, 1, bins + 1)[1:-1])
+    group = np.searchsorted(edges, score, side="right")
+    pred, obs, w = [], [], []
+    for g in range(bins):
+        m = group == g
+        if (t[m] == 1).sum() < 2 or (t[m] == 0).sum() < 2:
+            continue
+        pred.append(score[m].mean())
+        obs.append(y[m & (t == 1)].mean() - y[m & (t == 0)].mean())
+        w.append(m.sum())
+    if len(pred) < 2:
+        return 0.0
+    p, o, wt = np.array(pred), np.array(obs), np.array(w, dtype=np.float64)
+    pc = p - np.average(p, weights=wt)
+    var = float(np.sum(wt * pc * pc))
+    if var <= 0:
+        return 0.0
+    return float(np.clip(np.sum(wt * pc * (o - np.average(o, weights=wt))) / var, 0.0, 1.0))
 
 
 def predict(
@@ -104,7 +139,8 @@ def predict(
     ratio = days / history.days
     mu0, _ = fit.base.outcomes(X)
     base = 1 - np.power(np.clip(1 - mu0, 0.0, 1.0), ratio)
-    tau = np.asarray(fit.model.predict(X), dtype=np.float64) * ratio
+    raw = np.asarray(fit.model.predict(X), dtype=np.float64)
+    tau = (fit.ate + fit.slope * (raw - fit.centre)) * ratio
     past = history.strength or PAST_STRENGTH
     uplift = np.column_stack([tau * offer_strength(o) / past for o in offers])
     return base, uplift

@@ -123,6 +123,11 @@ def simulate_plan(
     return result
 
 
+def _num(v: Any) -> float:
+    """A result's number; 0 where the analysis has none (no buyer in either arm)."""
+    return 0.0 if v is None else float(v)
+
+
 def _cost(offers: dict[str, Any], offer_ids: list[str], p1: np.ndarray) -> np.ndarray:
     face = np.array([offers[x].face_value for x in offer_ids])
     unit = np.array([offers[x].contact_cost for x in offer_ids])
@@ -145,20 +150,18 @@ def measure_plan(ws: Store, plan: int | str | None = None) -> dict[str, Any]:
     treated = frame[frame["arm"] == CAMPAIGN_ARM]
     margin = float(np.mean([_margin(offers[x]) for x in treated["offer_id"]])) if n_t else 0.0
     cost = float(sim.get("realised_cost", totals["spend"]))
-    lift = float(conv["abs_lift"])
+    lift = _num(conv.get("abs_lift"))
+    lo, hi = _num(conv.get("ci_low")), _num(conv.get("ci_high"))
     measured = {
         "experiment": cfg.name,
         "arms": report["arms"],
         "conversion": {k: conv.get(k) for k in CONVERSION_KEYS},
         "incremental_conversions": round(lift * n_t, 3),
-        "incremental_conversions_ci": [
-            round(float(conv["ci_low"]) * n_t, 3),
-            round(float(conv["ci_high"]) * n_t, 3),
-        ],
+        "incremental_conversions_ci": [round(lo * n_t, 3), round(hi * n_t, 3)],
         "incremental_profit": round(lift * n_t * margin - cost, 2),
         "incremental_profit_ci": [
-            round(float(conv["ci_low"]) * n_t * margin - cost, 2),
-            round(float(conv["ci_high"]) * n_t * margin - cost, 2),
+            round(lo * n_t * margin - cost, 2),
+            round(hi * n_t * margin - cost, 2),
         ],
         "predicted_incremental_conversions": totals["expected_incremental_conversions"],
         "predicted_incremental_profit": totals["expected_incremental_profit"],

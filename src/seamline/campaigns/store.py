@@ -32,12 +32,10 @@ ALLOCATION_COLUMNS = (
 
 def next_plan_id(ws: Store) -> int:
     """The id the next stored plan gets."""
-    with ws.connect(read_only=True) as con:
-        if not _has_plans(con):
-            return 1
-        return int(
-            con.execute("SELECT coalesce(max(plan_id), 0) + 1 FROM campaign_plans").fetchall()[0][0]
-        )
+    with ws.connect() as con:
+        schema.ensure(con, *TABLES)
+        row = con.execute("SELECT coalesce(max(plan_id), 0) + 1 FROM campaign_plans")
+        return int(row.fetchall()[0][0])
 
 
 def save_plan(

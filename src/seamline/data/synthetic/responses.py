@@ -1,16 +1,16 @@
 """The world's true response to a future campaign, per user and offer (truth/).
 
-While the world is simulated, `Propensity` records each user's recent funnel per domain:
-how often they reached the final step (cart -> purchase, click -> enroll) per day over
-the last `RECENT_DAYS` days, their mean chance to buy there, and the order value. A new
-campaign in the days after the window continues that funnel: over `days` days a user
-reaches the final step a Poisson(`m`) number of times, `m = rate * days`, and buys at
-each with `q0`, so `p0 = 1 - exp(-m q0)`. An offer raises `q0` the way the past coupon
-did (`q1 = 1 - (1 - q0)(1 - lift)`), with a lift that grows with price sensitivity and
-the offer's discount, and, for bundles, free lessons and content, with the user's
-cross-domain affinity (their taste for styling courses). `response_probabilities` is that
-model; `truth/user_propensity.csv` its per-user inputs and `truth/offer_response.json`
-its constants. Analyses never read them: simulation and benchmarks do.
+While the world is simulated, `Propensity` records each user's funnel per domain: how
+many final steps (cart -> purchase, click -> enroll) their views are expected to reach per
+active day, their mean chance to buy there, and the order value. A new campaign in the
+days after the window continues that funnel: over `days` days a user reaches the final
+step a Poisson(`m`) number of times, `m = rate * days`, and buys at each with `q0`, so
+`p0 = 1 - exp(-m q0)`; segments that lapse are inactive by then. An offer raises `q0` the
+way the past coupon did (`q1 = 1 - (1 - q0)(1 - lift)`), with a lift that grows with price
+sensitivity and the offer's discount, and, for bundles, free lessons and content, with the
+user's cross-domain affinity (their taste for styling courses). `response_probabilities`
+is that model; `truth/user_propensity.csv` its per-user inputs and
+`truth/offer_response.json` its constants. Analyses never read them: simulation and benchmarks do.
 """
 
 from __future__ import annotations
@@ -22,21 +22,26 @@ import numpy as np
 import pyarrow as pa
 
 from seamline.data.synthetic.arrays import Floats, Ints
-from seamline.data.synthetic.behaviour import Decision, Views
-from seamline.data.synthetic.personas import SEGMENTS
+from seamline.data.synthetic.behaviour import (
+    BUY_AFFORD,
+    BUY_BASE,
+    CART_RATE,
+    CLICK_BASE,
+    CLICK_MATCH,
+    Decision,
+    Views,
+)
+from seamline.data.synthetic.personas import SEGMENTS, seg_array
 from seamline.data.synthetic.users import Users, user_ids
 from seamline.data.synthetic.vocab import COURSE_CATEGORIES, FASHION, KNOWLEDGE
 from seamline.data.synthetic.window import (
     COUPON_DISCOUNT,
-    DAY_S,
     LIFT_BASE,
     LIFT_MAX,
     LIFT_PER_SENSITIVITY,
     WINDOW_DAYS,
-    WINDOW_START_UTC,
 )
 
-RECENT_DAYS = 61  # September and October: the funnel a November campaign continues
 # A free first lesson moves users like this share off; content alone like a small one.
 FREE_LESSON_STRENGTH = 0.25
 CONTENT_STRENGTH = 0.06
@@ -52,8 +57,9 @@ COLUMNS = (
 
 
 class Propensity:
-    """Per user and domain: final-step chances, summed buy probability and order value in
-    the last `RECENT_DAYS` days (filled chunk by chunk)."""
+    """Per user and domain, over the whole window: the expected number of final-step
+    chances (each view's chance to be clicked, and carted for fashion), and the chance-
+    weighted buy probability and order value there (filled chunk by chunk)."""
 
     def __init__(self, n: int) -> None:
         self.chances = np.zeros((n, 2))
@@ -61,20 +67,27 @@ class Propensity:
         self.value = np.zeros((n, 2))
 
     def add(self, v: Views, d: Decision) -> None:
-        recent = v.time >= WINDOW_START_UTC + (WINDOW_DAYS - RECENT_DAYS) * DAY_S
-        keep = d.chance & recent
-        idx = v.user[keep] * 2 + v.domain[keep]  # domains are 0 and 1
+        fashion = v.domain == FASHION
+        base = np.where(fashion, BUY_BASE[FASHION], BUY_BASE[KNOWLEDGE])
+        slope = np.where(fashion, BUY_AFFORD[FASHION], BUY_AFFORD[KNOWLEDGE])
+        afford = (d.p0 - base) / slope  # the funnel's affordability of this view's item
+        chance = (CLICK_BASE + CLICK_MATCH * v.match) * np.where(fashion, CART_RATE * afford, 1)
+        idx = v.user * 2 + v.domain  # domains are 0 and 1
         size = self.chances.size
-        self.chances += np.bincount(idx, minlength=size).reshape(-1, 2)
-        self.p0 += np.bincount(idx, weights=d.p0[keep], minlength=size).reshape(-1, 2)
-        self.value += np.bincount(idx, weights=d.gross[keep], minlength=size).reshape(-1, 2)
+        self.chances += np.bincount(idx, weights=chance, minlength=size).reshape(-1, 2)
+        self.p0 += np.bincount(idx, weights=chance * d.p0, minlength=size).reshape(-1, 2)
+        self.value += np.bincount(idx, weights=chance * d.gross, minlength=size).reshape(-1, 2)
 
     def table(self, u: Users) -> pa.Table:
         n = self.chances.shape[0]
-        seen = np.maximum(self.chances, 1)
-        # Users without a recent chance buy like the domain's average when they come.
+        seen = np.maximum(self.chances, 1e-12)
+        # Users without a chance in a domain would buy like its average when they come.
         q0 = np.where(self.chances > 0, self.p0 / seen, _mean(self.p0, self.chances))
         value = np.where(self.chances > 0, self.value / seen, _mean(self.value, self.chances))
+        # Chances per day while active; segments that lapse are gone by November.
+        days = np.maximum(WINDOW_DAYS - u.first_day, 1).astype(np.float64)
+        stays = seg_array("active_days")[u.segment] >= WINDOW_DAYS
+        per_day = np.where(stays[:, None], self.chances / days[:, None], 0.0)
         cols: dict[str, Any] = {
             "user_id": user_ids(np.arange(1, n + 1), n),
             "segment": pa.array([SEGMENTS[s].key for s in u.segment]),
@@ -82,7 +95,7 @@ class Propensity:
             "styling_affinity": np.round(affinity(u.taste[:, STYLING]), 6),
         }
         for name, d in DOMAINS.items():
-            cols[f"rate_{name}"] = np.round(self.chances[:, d] / RECENT_DAYS, 6)
+            cols[f"rate_{name}"] = np.round(per_day[:, d], 6)
             cols[f"q0_{name}"] = np.round(q0[:, d], 6)
             cols[f"order_value_{name}"] = np.round(value[:, d], 2)
         return pa.table(cols).select(list(COLUMNS))
@@ -155,6 +168,7 @@ def response_truth() -> dict[str, Any]:
         "past_coupon_discount": COUPON_DISCOUNT,
         "affinity_weight": AFFINITY_WEIGHT,
         "styling_affinity": "min(1, 3 x the user's taste share of fashion_design courses)",
-        "recent_days": RECENT_DAYS,
+        "rate": "expected final-step chances per active day over the window "
+        "(0 for segments that lapse)",
         "per_user_file": "truth/user_propensity.csv",
     }

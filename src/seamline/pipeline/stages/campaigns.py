@@ -37,6 +37,7 @@ class CampaignsResult(StageResult):
     totals: dict[str, Any] = field(default_factory=dict)
     measured: dict[str, Any] = field(default_factory=dict)
     not_planned: str | None = None  # why nothing was planned (e.g. an empty audience)
+    simulated_events: int = 0  # purchases simulated and added to the event store
 
     def summary(self) -> list[str]:
         if self.not_planned:
@@ -83,11 +84,15 @@ class CampaignsStage:
             log.warning("campaign %s: not planned: %s", spec.name, e)
             return CampaignsResult(None, spec.name, not_planned=str(e))
         measured: dict[str, Any] = {}
+        events = 0
         truth = ctx.data_dir / "truth" if ctx.data_dir is not None else None
         if config.simulate and truth is not None and (truth / "user_propensity.csv").is_file():
-            simulate_plan(ctx.workspace, ctx.data_dir, plan["plan_id"])  # type: ignore[arg-type]
+            drawn = simulate_plan(ctx.workspace, ctx.data_dir, plan["plan_id"])  # type: ignore[arg-type]
+            events = int(drawn["events"])
             measured = measure_plan(ctx.workspace, plan["plan_id"])
-        return CampaignsResult(plan["plan_id"], spec.name, plan["summary"]["totals"], measured)
+        return CampaignsResult(
+            plan["plan_id"], spec.name, plan["summary"]["totals"], measured, None, events
+        )
 
     def section(self, workspace: Workspace) -> Section | None:
         from seamline.report.campaigns import campaigns_section
