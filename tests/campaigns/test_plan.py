@@ -38,6 +38,8 @@ def spec(**changes: Any) -> CampaignSpec:
     data = example()
     data["audience"] = {"rules": [{"action": "viewed", "domain": "knowledge", "at_least": 1}]}
     data["offers"][1]["max_spend"] = 50.0
+    # a cheap message with a high margin: profitable wherever the learned uplift is positive
+    data["offers"][2].update(contact_cost=0.01, margin=0.9)
     data.update(changes)
     return CampaignSpec.model_validate(data)
 
