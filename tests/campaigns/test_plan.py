@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -146,3 +147,24 @@ def test_cli_plan_json_and_the_report_section(
     path.write_text(path.read_text("utf-8").replace("budget: 90.0", "budget: 0.2"), "utf-8")
     bad = CliRunner().invoke(app, ["campaign", "plan", "--workspace", str(ws.path), str(path)])
     assert bad.exit_code == 2 and "offers.0.face_value" in bad.stderr
+
+
+def test_export_passes_the_k_anonymity_gate(world: tuple[Workspace, Path], tmp_path: Path) -> None:
+    ws, _ = world
+    plan = plan_campaign(ws, spec(budget=100.0, name="export"))
+    key = tmp_path / "id.key"
+    assert CliRunner().invoke(app, ["privacy", "keygen", "--out", str(key)]).exit_code == 0
+    out = tmp_path / "audience.csv"
+    args = ["campaign", "export", str(out), "--workspace", str(ws.path), "--plan",
+            str(plan["plan_id"]), "--k-anonymity", "2", "--key-file", str(key), "--json"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["satisfies_k"] and summary["min_class_size"] >= 2
+    rows = pd.read_csv(out)
+    assert list(rows.columns) == ["partner_id", "offer_id", "age", "gender", "city"]
+    treated = plan["summary"]["totals"]["treated_users"]
+    assert len(rows) + summary["suppressed_users"] == treated
+    users = set(store.allocations(ws, plan["plan_id"])["user_id"])
+    assert not users & set(rows["partner_id"])  # no workspace id leaves
+    assert rows.groupby(["offer_id", "age", "gender", "city"]).size().min() >= 2

@@ -284,7 +284,7 @@ def export_people(
     if k < 2:
         raise ConfigError(f"export needs --k-anonymity >= 2, got {k}")
     path = Path(out)
-    frame = _age_source(people)
+    frame = age_source(people)
     result = anonymise(frame, QUASI_IDENTIFIERS, k, fixed=fixed, max_suppression=max_suppression)
     _check_suppression(what, k, result.suppressed, len(frame), max_suppression, len(result.frame))
     g = result.frame
