@@ -156,7 +156,8 @@ def test_export_passes_the_k_anonymity_gate(world: tuple[Workspace, Path], tmp_p
     assert CliRunner().invoke(app, ["privacy", "keygen", "--out", str(key)]).exit_code == 0
     out = tmp_path / "audience.csv"
     args = ["campaign", "export", str(out), "--workspace", str(ws.path), "--plan",
-            str(plan["plan_id"]), "--k-anonymity", "2", "--key-file", str(key), "--json"]  # fmt: skip
+            str(plan["plan_id"]), "--k-anonymity", "2", "--key-file", str(key),
+            "--json"]  # fmt: skip
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
