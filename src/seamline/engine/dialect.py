@@ -4,7 +4,10 @@ sqlglot does the translation; the few spots where its Spark output differs in me
 DuckDB are rewritten here (and covered by the parity tests):
 - `isodow` (Monday 1 .. Sunday 7): sqlglot renders `DAYOFWEEK(x) % 7 + 1`, but Spark's
   DAYOFWEEK is Sunday 1 .. Saturday 7, so Monday would be 3;
-- `epoch(ts)` keeps the fraction of a second in DuckDB; Spark's UNIX_TIMESTAMP drops it.
+- `epoch(ts)` keeps the fraction of a second in DuckDB; Spark's UNIX_TIMESTAMP drops it;
+- `to_timestamp(seconds)` becomes FROM_UNIXTIME (text, whole seconds): TIMESTAMP_SECONDS;
+- `strlen` counts bytes (Spark: OCTET_LENGTH); `isinf`, `json_valid` and `try_strptime`
+  have no Spark twin of that name (abs(x) = inf, TRY_PARSE_JSON, TRY_TO_TIMESTAMP).
 """
 
 from __future__ import annotations
@@ -30,6 +33,32 @@ def _spark_fixes(node: Any) -> Any:
     if isinstance(node, exp.TimeToUnix):
         micros = exp.Anonymous(this="UNIX_MICROS", expressions=[node.this.copy()])
         return exp.Paren(this=exp.Div(this=micros, expression=exp.Literal.number("1000000.0")))
+    if isinstance(node, exp.UnixToTime) and node.args.get("format") is None:
+        return exp.Anonymous(this="TIMESTAMP_SECONDS", expressions=[node.this.copy()])
+    if isinstance(node, exp.IsInf):
+        inf = exp.Cast(this=exp.Literal.string("inf"), to=exp.DataType.build("double"))
+        return exp.Paren(this=exp.EQ(this=exp.Abs(this=node.this.copy()), expression=inf))
+    if isinstance(node, exp.Anonymous):
+        return _spark_function(node)
+    return node
+
+
+def _spark_function(node: Any) -> Any:
+    from sqlglot import exp
+    from sqlglot.dialects.spark import Spark
+    from sqlglot.time import format_time
+
+    name, args = str(node.this).upper(), [a.copy() for a in node.expressions]
+    if name == "STRLEN":
+        return exp.Anonymous(this="OCTET_LENGTH", expressions=args)
+    if name == "JSON_VALID":
+        parsed = exp.Anonymous(this="TRY_PARSE_JSON", expressions=args)
+        return exp.Paren(this=exp.Not(this=exp.Is(this=parsed, expression=exp.Null())))
+    if name == "TRY_STRPTIME" and len(args) == 2 and args[1].is_string:
+        java = format_time(args[1].name, Spark.INVERSE_TIME_MAPPING, Spark.INVERSE_TIME_TRIE)
+        return exp.Anonymous(
+            this="TRY_TO_TIMESTAMP", expressions=[args[0], exp.Literal.string(java or "")]
+        )
     return node
 
 
