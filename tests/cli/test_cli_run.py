@@ -60,6 +60,9 @@ def test_run_ingests_a_synthetic_world_and_writes_the_report(tmp_path: Path) -> 
         "als",
         "bpr",
         "ease",
+        "transition",
+        "sasrec",
+        "blend",
     }
     for section in ("segments", "recommendations", "experiments", "fairness", "privacy"):
         assert f'<section id="{section}"' in html

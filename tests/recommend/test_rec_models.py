@@ -14,7 +14,14 @@ from seamline.recommend.base import Recommender, topk
 from seamline.recommend.registry import MODELS, TRANSFER_MODELS, load_model, make
 
 NAMES = [n for n in MODELS if n != "content"]  # needs item text: tests/cross has it
-FAST = {"als": {"iterations": 5, "factors": 16}, "bpr": {"iterations": 20, "factors": 16}}
+SASREC = {"factors": 32, "blocks": 1, "heads": 1, "max_len": 10, "epochs": 30, "lr": 0.01,
+          "dropout": 0.0, "threads": 1}  # fmt: skip
+FAST = {
+    "als": {"iterations": 5, "factors": 16},
+    "bpr": {"iterations": 20, "factors": 16},
+    "sasrec": SASREC,
+    "blend": {"sasrec": SASREC},
+}
 
 
 def fitted(name: str, data: Interactions, **params: object) -> Recommender:
@@ -33,7 +40,8 @@ def ml_models(ml: Interactions) -> dict[str, Recommender]:
 
 def test_registry_names_follow_the_contract() -> None:
     assert set(MODELS) == {
-        "mostpop", "userknn", "itemknn", "als", "bpr", "ease", "transition", *TRANSFER_MODELS
+        "mostpop", "userknn", "itemknn", "als", "bpr", "ease", "transition", "sasrec", "blend",
+        *TRANSFER_MODELS,
     }  # fmt: skip
     assert set(TRANSFER_MODELS) == {"xitem", "emcdr", "content", "transfer"}
     with pytest.raises(ConfigError, match="allowed"):

@@ -39,4 +39,7 @@ GRIDS: dict[str, list[dict[str, Any]]] = {
     "emcdr": [{}],
     "content": [{}],
     "transfer": [{}],
+    # SASRec stops early on its own validation; the blend picks its weights on validation.
+    "sasrec": [{}],
+    "blend": [{}],
 }

@@ -9,7 +9,7 @@ is one plain dict. Those three options may also be given at the top level of the
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AliasChoices, Field, model_validator
 
@@ -159,3 +159,71 @@ class TransitionConfig(ModelConfig):
     recency_decay: float = Field(
         0.8, gt=0, le=1, validation_alias=AliasChoices("recency_decay", "beta")
     )
+
+
+class SASRecConfig(ModelConfig):
+    """Self-attentive sequential recommendation (Kang & McAuley 2018): causal transformer
+    blocks over a user's last `max_len` items, softmax over the catalog. Trained with Adam;
+    stops after `patience` epochs without a better validation NDCG@10 (each user's last
+    item held out) and keeps the best epoch's weights."""
+
+    what: ClassVar[str] = "sasrec config"
+    model: ClassVar[str] = "sasrec"
+
+    factors: int = Field(64, ge=4, validation_alias=AliasChoices("factors", "n_factors"))
+    blocks: int = Field(2, ge=1, validation_alias=AliasChoices("blocks", "n_blocks"))
+    heads: int = Field(2, ge=1, validation_alias=AliasChoices("heads", "n_heads"))
+    dropout: float = Field(0.2, ge=0, lt=1)
+    max_len: int = Field(50, ge=2, validation_alias=AliasChoices("max_len", "session_max_len"))
+    learning_rate: float = Field(
+        1e-3, gt=0, allow_inf_nan=False, validation_alias=AliasChoices("learning_rate", "lr")
+    )
+    weight_decay: float = Field(0.0, ge=0, allow_inf_nan=False)
+    batch_size: int = Field(128, ge=1, validation_alias=AliasChoices("batch_size", "batch"))
+    epochs: int = Field(100, ge=1)
+    patience: int = Field(5, ge=1)
+    random_state: int = Field(42, validation_alias=AliasChoices("random_state", "seed"))
+    device: Literal["auto", "cpu", "cuda"] = "auto"  # auto: a GPU when one is present
+    threads: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _heads_divide(self) -> SASRecConfig:
+        if self.factors % self.heads:
+            raise ValueError(f"factors ({self.factors}) must be a multiple of heads ({self.heads})")
+        return self
+
+
+BLENDABLE = ("transition", "ease", "sasrec")
+
+
+class BlendConfig(ModelConfig):
+    """A weighted sum of retrievers' scores, each user's scores divided by their largest
+    absolute value over unseen items first. `weights` None: chosen on validation (each
+    user's last item held out) over a grid of step `weight_step`. Every component fits on
+    the blend's own `data` preparation."""
+
+    what: ClassVar[str] = "blend config"
+    model: ClassVar[str] = "blend"
+
+    components: tuple[Literal["transition", "ease", "sasrec"], ...] = ("transition", "ease")
+    weights: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] | None = None
+    weight_step: float = Field(0.1, gt=0, le=0.5)
+    validation_users: int = Field(3000, ge=10)  # a seeded sample bounds the weight search
+    random_state: int = 42
+    transition: TransitionConfig = TransitionConfig(normalize=0.8)
+    ease: EASEConfig = EASEConfig(l2=400.0, recent_half_life=8.0)
+    sasrec: SASRecConfig = SASRecConfig()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BlendConfig:
+        if not self.components or len(set(self.components)) != len(self.components):
+            raise ValueError(f"components must name distinct models of {', '.join(BLENDABLE)}")
+        if self.weights is not None:
+            extra = set(self.weights) - set(self.components)
+            if extra or set(self.weights) != set(self.components):
+                raise ValueError(
+                    f"weights must give one number per component ({', '.join(self.components)})"
+                )
+            if sum(self.weights.values()) <= 0:
+                raise ValueError("weights must not all be 0")
+        return self

@@ -15,10 +15,12 @@ from seamline.errors import ConfigError
 from seamline.recommend import persist
 from seamline.recommend.als import ALS, BPR
 from seamline.recommend.base import Recommender
+from seamline.recommend.blend import Blend
 from seamline.recommend.config import ModelConfig
 from seamline.recommend.ease import EASE
 from seamline.recommend.knn import ItemKNN, UserKNN
 from seamline.recommend.popular import MostPopular
+from seamline.recommend.sequence.sasrec import SASRec
 from seamline.recommend.sequence.transition import Transition
 from seamline.recommend.transfer.blend import Transfer
 from seamline.recommend.transfer.content import ContentBridge
@@ -37,6 +39,8 @@ MODELS: dict[str, type[Recommender]] = {
     "emcdr": EMCDR,
     "content": ContentBridge,
     "transfer": Transfer,
+    "sasrec": SASRec,
+    "blend": Blend,
 }
 # Built to carry interest across domains, measured by `seamline evaluate-cross`; "all" in
 # `seamline evaluate` and `seamline fit` means the others.

@@ -56,11 +56,27 @@ def sequences(data: Interactions) -> Sequences:
     return Sequences(u[first], i[first], np.maximum.reduceat(w, first), data.n_users, data.n_items)
 
 
-def recency_matrix(seqs: Sequences, decay: float) -> sp.csr_matrix:
-    """Users x items, float32: ``decay ** r`` for the item's latest step, r steps before the
-    user's last one. Every item of the history is present (seen items stay excluded)."""
+def recency_weight(rank: npt.ArrayLike, decay: float | None) -> Floats:
+    """``decay ** rank``, or ``1 / (1 + rank)`` with no decay (order only, never 0)."""
+    r = np.asarray(rank, dtype=np.float64)
+    return 1.0 / (1.0 + r) if decay is None else np.power(float(decay), r)
+
+
+def rank_of(weight: npt.ArrayLike, decay: float | None) -> Floats:
+    """The inverse of `recency_weight`: steps before the latest one."""
+    w = np.asarray(weight, dtype=np.float64)
+    if decay is None:
+        return np.rint(1.0 / w - 1.0)
+    if decay >= 1.0:
+        return np.zeros_like(w)  # no decay: every step weighs the same
+    return np.rint(np.log(w) / np.log(float(decay)))
+
+
+def recency_matrix(seqs: Sequences, decay: float | None) -> sp.csr_matrix:
+    """Users x items, float32: `recency_weight` of the item's latest step, r steps before
+    the user's last one. Every item of the history is present (seen items stay excluded)."""
     r = seqs.rank()
-    w = np.power(float(decay), r.astype(np.float64))
+    w = recency_weight(r, decay)
     key = seqs.user * seqs.n_items + seqs.item
     order = np.lexsort((r, key))  # each (user, item)'s latest step first
     ks = key[order]
@@ -91,3 +107,29 @@ def latest_n(H: sp.csr_matrix, n: int) -> sp.csr_matrix:
         shape=H.shape,
     )
     return out
+
+
+def append_steps(
+    hist: sp.csr_matrix | None, steps: Ints, n_items: int, decay: float | None
+) -> sp.csr_matrix:
+    """A recency history row (1 x n_items) after the items `steps` (in order, consecutive
+    repeats counting once) happened: they become the latest, older items move back."""
+    steps = np.asarray(steps, dtype=np.int64)
+    if len(steps):
+        steps = steps[np.r_[True, steps[1:] != steps[:-1]]]
+    m = len(steps)
+    old = sp.csr_matrix((1, n_items), dtype=np.float32) if hist is None else sp.csr_matrix(hist)
+    rank = np.full(n_items, np.inf)
+    rank[old.indices] = rank_of(old.data, decay) + m
+    np.minimum.at(rank, steps, np.arange(m - 1, -1, -1, dtype=np.float64))
+    keep = np.union1d(old.indices, steps).astype(np.int64)
+    return sp.csr_matrix(
+        (recency_weight(rank[keep], decay).astype(np.float32), (np.zeros(len(keep), int), keep)),
+        shape=(1, n_items),
+    )
+
+
+def ordered_items(row: sp.csr_matrix, last: int) -> Ints:
+    """The `last` latest items of a recency history row, oldest first."""
+    order = np.lexsort((-row.indices, row.data))  # ascending weight: oldest first
+    return np.asarray(row.indices[order][-last:], dtype=np.int64)

@@ -21,7 +21,12 @@ import scipy.sparse as sp
 from seamline.data.dataset import Interactions
 from seamline.recommend.base import F32, Floats, Ints, Recommender
 from seamline.recommend.config import TransitionConfig
-from seamline.recommend.sequence.history import latest_n, recency_matrix, sequences
+from seamline.recommend.sequence.history import (
+    append_steps,
+    latest_n,
+    recency_matrix,
+    sequences,
+)
 
 TIE = 1e-9  # popularity's weight: it only orders items no history item leads to
 
@@ -87,20 +92,9 @@ class Transition(Recommender):
         return np.asarray(self.M_[item].toarray(), dtype=np.float64).ravel()
 
     def _fold_row(self, hist: sp.csr_matrix | None, idx: Ints, w: Floats) -> sp.csr_matrix:
-        """New items become the latest steps (consecutive repeats count once); `w` is not
-        used: a step's weight here is its recency alone."""
-        steps = idx[np.r_[True, idx[1:] != idx[:-1]]] if len(idx) else idx
-        m, beta = len(steps), self.config.recency_decay
-        old = sp.csr_matrix((1, self.n_items), dtype=np.float32) if hist is None else hist
-        vals = np.zeros(self.n_items, dtype=np.float64)
-        vals[old.indices] = np.asarray(old.data, dtype=np.float64) * beta**m
-        recency = beta ** np.arange(m - 1, -1, -1, dtype=np.float64)
-        np.maximum.at(vals, steps, recency)  # an item's weight is that of its latest step
-        keep = np.union1d(old.indices, steps).astype(np.int64)
-        return sp.csr_matrix(
-            (vals[keep].astype(np.float32), (np.zeros(len(keep), dtype=np.int64), keep)),
-            shape=(1, self.n_items),
-        )
+        """New items become the latest steps; `w` is not used: a step's weight here is its
+        recency alone."""
+        return append_steps(hist, idx, self.n_items, self.config.recency_decay)
 
     def _state(self) -> dict[str, np.ndarray]:
         M = self.M_
