@@ -283,10 +283,8 @@ def export_people(
     identifiers, every class holding at least k rows; audited like `export`."""
     if k < 2:
         raise ConfigError(f"export needs --k-anonymity >= 2, got {k}")
-    path = Path(out)
     frame = age_source(people)
     result = anonymise(frame, QUASI_IDENTIFIERS, k, fixed=fixed, max_suppression=max_suppression)
-    _check_suppression(what, k, result.suppressed, len(frame), max_suppression, len(result.frame))
     g = result.frame
     ring = keyring or KeyRing.load()
     table = pd.DataFrame(
@@ -296,27 +294,9 @@ def export_people(
             **{q: g[q] for q in QUASI_IDENTIFIERS},
         }
     ).sort_values([*fixed, "partner_id"])
-    check_cols = [*fixed, *QUASI_IDENTIFIERS]
-    if not satisfies_k(table, check_cols, k):
-        raise DataError(f"export {what}: the result does not satisfy k={k}")
-    _guard_pii(table, what)
-    sizes = table.groupby(check_cols, dropna=False).size()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(path, index=False)
-    summary = ExportSummary(
-        what=what,
-        path=str(path),
-        rows=len(table),
-        k=k,
-        min_class_size=int(sizes.min()) if len(sizes) else 0,
-        satisfies_k=True,
-        suppressed_users=result.suppressed,
-        levels=result.levels,
-        columns=list(table.columns),
-    )
-    Path(str(path) + ".privacy.json").write_text(
-        json.dumps(summary.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8"
-    )
     with ws.connect() as con:
-        record_audit(con, "export", what, summary.to_dict())
-    return summary
+        return finish_export(
+            con, what, Path(out), table, [*fixed, *QUASI_IDENTIFIERS], None, k=k,
+            levels=result.levels, suppressed=result.suppressed, population=len(frame),
+            max_suppression=max_suppression,
+        )  # fmt: skip
