@@ -3,12 +3,12 @@ fold-in, explanations), and recommendation quality on ml-100k like the local ALS
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from _support.shared import ml100k
 from _support.worlds import ml_shaped
 from seamline.data.dataset import Interactions
 from seamline.engine import EngineConfig
@@ -16,8 +16,6 @@ from seamline.evaluate.runner import evaluate
 from seamline.recommend.als import ALS
 from seamline.recommend.registry import make
 from seamline.workspace import Workspace
-
-SHARED = Path(__file__).resolve().parents[3] / "shared"
 
 
 def test_mllib_factors_serve_and_explain_like_local_als(spark: EngineConfig) -> None:
@@ -37,21 +35,13 @@ def test_mllib_factors_serve_and_explain_like_local_als(spark: EngineConfig) -> 
     assert share >= 0.6
 
 
-def _ml100k() -> Path:
-    root = Path(os.environ.get("SEAMLINE_SHARED_DATA", SHARED / "data"))
-    path = root / "ml-100k"
-    if not (path / "u.data").exists():
-        pytest.skip(f"ml-100k not found under {root}: set SEAMLINE_SHARED_DATA")
-    return path
-
-
 @pytest.mark.integration
 @pytest.mark.filterwarnings("ignore:OpenBLAS is configured:RuntimeWarning")
 def test_mllib_ndcg_within_one_standard_error_of_local_als(
     spark: EngineConfig, tmp_path: Path
 ) -> None:
     ws = Workspace(tmp_path / "ws")
-    ws.ingest_dataset("movielens-100k", _ml100k())
+    ws.ingest_dataset("movielens-100k", ml100k())
     params = {"regularization": 10.0, "alpha": 1.0}
     local, mllib = (
         evaluate(ws, ["als"], grids={"als": [p]}, tune=False, save=False).results[0]

@@ -7,28 +7,18 @@ skips (saying which) when either is absent.
 from __future__ import annotations
 
 import importlib.util
-import os
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 from threadpoolctl import threadpool_limits
 
 from _support.reference import reference_fit
+from _support.shared import SHARED
+from _support.shared import ml100k as _ml100k
 from seamline.evaluate.runner import evaluate, load_log, pair_split
 from seamline.workspace import Workspace
 
 pytestmark = pytest.mark.integration
-
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-
-
-def _ml100k() -> Path:
-    root = Path(os.environ.get("SEAMLINE_SHARED_DATA", SHARED / "data"))
-    path = root / "ml-100k"
-    if not (path / "u.data").exists():
-        pytest.skip(f"ml-100k not found under {root}: set SEAMLINE_SHARED_DATA")
-    return path
 
 
 def _peers() -> ModuleType:
