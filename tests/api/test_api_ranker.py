@@ -78,7 +78,7 @@ def test_the_serving_encoding_equals_the_general_one(ranked_ws: Path) -> None:
     for user in (snap.users.ids[5], "NOBODY"):
         frame = pd.DataFrame({"user_id": user, "item_id": ids, "log_rank": rank, "score_z": z})
         slow = ranker.ranker.encoder.transform(pair_fields(frame, snap)[0])
-        quick = fast.encode(user, ids, rank, z)
+        quick = fast.encode(user, fast.item_rows(ids), rank, z)
         assert (slow.sparse == quick.sparse).all() and (slow.multi == quick.multi).all()
         assert np.allclose(slow.dense, quick.dense, atol=1e-6)
 

@@ -56,13 +56,16 @@ class PairEncoder:
             snapshot, encoder, enc(pair_fields(u, snapshot)[0]), enc(pair_fields(i, snapshot)[0])
         )
 
-    def encode(self, user_id: str, item_ids: npt.NDArray[np.object_], log_rank: Floats,
-               score_z: Floats) -> Encoded:  # fmt: skip
-        """The candidates' encoded rows, as `FieldEncoder.transform` of `pair_fields`."""
+    def item_rows(self, item_ids: npt.NDArray[np.object_] | list[str]) -> Ints:
+        """Snapshot rows of item ids (-1 when unknown): map a model's items once."""
+        return self.snapshot.items.positions(np.asarray(item_ids, dtype=object))
+
+    def encode(self, user_id: str, ii: Ints, log_rank: Floats, score_z: Floats) -> Encoded:
+        """The candidates' encoded rows, as `FieldEncoder.transform` of `pair_fields`;
+        `ii` are the candidates' snapshot rows (`item_rows`)."""
         s, e = self.snapshot, self.encoder
         r = s.users.get(user_id)
         ur = r if r >= 0 else len(s.users)
-        ii = s.items.positions(item_ids)
         ir = np.where(ii >= 0, ii, len(s.items))
         n = len(ir)
         sparse = np.empty((n, len(e.sparse)), dtype=np.int64)

@@ -33,6 +33,7 @@ class ServingRanker:
     info: Mapping[str, Any] | None = None
     _fast: PairEncoder | None = field(default=None, init=False, repr=False)
     _fast_built: bool = field(default=False, init=False, repr=False)
+    _rows: dict[int, Any] = field(default_factory=dict, init=False, repr=False)
 
     def applies_to(self, model: Recommender, user_id: str) -> bool:
         return model.name == self.retriever and user_id in model.users_
@@ -76,19 +77,24 @@ class ServingRanker:
         sd = ts.std()
         log_rank = np.log1p(np.arange(len(top), dtype=np.float64))
         score_z = (ts - ts.mean()) / (sd if sd > 0 else 1.0)
-        ids = model.items_.to_array().astype(object)[top]
-        p = self._score(user_id, ids, log_rank, score_z)
+        p = self._score(model, user_id, top, log_rank, score_z)
         order = np.lexsort((np.arange(len(p)), -p))[:k]
         best = top[order]
         why = model._because(user_id, hist, best) if hist is not None else [[] for _ in best]
-        return [
-            Recommendation(str(ids[o]), float(p[o]), w) for o, w in zip(order, why, strict=True)
-        ]
+        ids = model.items_.ids
+        return [Recommendation(ids[int(j)], float(p[o]), w)
+                for j, o, w in zip(best, order, why, strict=True)]  # fmt: skip
 
-    def _score(self, user_id: str, ids: Any, log_rank: Any, score_z: Any) -> Any:
+    def _score(self, model: Recommender, user_id: str, top: Any, log_rank: Any,
+               score_z: Any) -> Any:  # fmt: skip
         fast = self._encoder()
         if fast is None:  # fields beyond the snapshot's: the general path
+            ids = [model.items_.ids[int(j)] for j in top]
             frame = pd.DataFrame({"user_id": user_id, "item_id": ids, "log_rank": log_rank,
                                   "score_z": score_z})  # fmt: skip
             return self.ranker.predict_proba(frame, self.snapshot)
-        return self.ranker.predict_encoded(fast.encode(user_id, ids, log_rank, score_z))
+        key = id(model.items_)  # the model's items -> snapshot rows, mapped once per model
+        if key not in self._rows:
+            self._rows = {key: fast.item_rows(model.items_.ids)}
+        rows = self._rows[key][top]
+        return self.ranker.predict_encoded(fast.encode(user_id, rows, log_rank, score_z))

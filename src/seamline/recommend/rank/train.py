@@ -68,6 +68,10 @@ def predict_logits(net: RankNet, x: Encoded, device: str) -> npt.NDArray[np.floa
 
     net.eval()
     s, m, d = tensors(x, device)
+    if len(x) <= EVAL_BATCH:  # one block (serving): no slicing, no concatenation
+        with torch.inference_mode():
+            out: npt.NDArray[np.float64] = net(s, m, d).double().cpu().numpy()
+        return out
     parts = []
     with torch.no_grad():
         for a in range(0, len(x), EVAL_BATCH):
