@@ -69,7 +69,19 @@ class Transfer(Recommender):
         out = {"popular": np.repeat(self.share_[None, :], H.shape[0], axis=0)}
         for n, m in self.parts_.items():
             out[n] = m._score_history(H)
+        if H.shape[0] == 1:  # `because` for this user reuses them (one user per request)
+            self._last = (H.indices.tobytes(), H.data.tobytes(), out)
         return out
+
+    def _one(self, hist: sp.csr_matrix) -> dict[str, F32]:
+        last = getattr(self, "_last", None)
+        if (
+            last is not None
+            and last[0] == hist.indices.tobytes()
+            and last[1] == hist.data.tobytes()
+        ):
+            return last[2]
+        return self.component_scores(hist)
 
     def _score_history(self, H: sp.csr_matrix) -> F32:
         parts = self.component_scores(H)
@@ -87,9 +99,10 @@ class Transfer(Recommender):
         dom = np.asarray(self.catalog_.side["domain"], dtype=object)
         C = np.zeros((len(hist.indices), len(items)))
         names = self.component_names
+        parts = self._one(hist)
         for n, m in self.parts_.items():
             k = names.index(n)
-            s = m._score_history(hist)[0]
+            s = parts[n][0]
             scale = np.zeros(len(items))
             for t, mask in self.masks_.items():
                 sel = dom[items] == t

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -52,6 +53,7 @@ class EMCDR(Recommender):
             _, _, Vt = randomized_svd(Bd, f, n_iter=3, random_state=c.random_state)
             V[np.flatnonzero(m), :f] = Vt.T
         self.V_ = V.astype(np.float32)
+        self._split_cache: Any = None
         self.maps_: dict[str, np.ndarray] = {}
         prof = {d: _profiles(B[:, m], V[m]) for d, m in masks.items()}
         for s in masks:
@@ -91,18 +93,39 @@ class EMCDR(Recommender):
         h = np.maximum(U @ self.maps_[f"mlp0W__{key}"] + self.maps_[f"mlp0b__{key}"], 0.0)
         return np.asarray(h @ self.maps_[f"mlp1W__{key}"] + self.maps_[f"mlp1b__{key}"])
 
+    def _split(self) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict[str, np.ndarray]]:
+        """Per domain: (the factors with other domains' rows zeroed, its item indicator),
+        and the domain masks; computed once per fitted or loaded model."""
+        cache = getattr(self, "_split_cache", None)
+        if cache is None or cache[0] is not self.V_:
+            masks = domain_masks(self)
+            V = self.V_.astype(np.float64)
+            split = {d: (V * m[:, None], m.astype(np.float64)) for d, m in masks.items()}
+            cache = self._split_cache = (self.V_, split, masks)
+        return cache[1], cache[2]
+
+    def _domain_profiles(self, H: sp.csr_matrix) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Each domain's (profiles, has-history) of the history rows, without slicing
+        columns: one product with the factors and one with the domain's indicator."""
+        B = binary(H)
+        out = {}
+        for d, (Vd, ind) in self._split()[0].items():
+            n = np.asarray(B @ ind, dtype=np.float64).ravel()
+            P = np.asarray(B @ Vd, dtype=np.float64) / np.where(n > 0, n, 1.0)[:, None]
+            out[d] = (P, n > 0)
+        return out
+
     def latent(self, H: sp.csr_matrix, t: str) -> np.ndarray:
         """Each history row's profile in domain t: own plus mapped from the others."""
-        masks = domain_masks(self)
-        B = binary(H)
-        V = self.V_.astype(np.float64)
-        own, _ = _profiles(B[:, masks[t]], V[masks[t]])
+        return self._latent(self._domain_profiles(H), t)
+
+    def _latent(self, prof: dict[str, tuple[np.ndarray, np.ndarray]], t: str) -> np.ndarray:
+        own = prof[t][0]
         mapped = np.zeros_like(own)
         count = np.zeros(len(own))
-        for s, m in masks.items():
+        for s, (Us, has) in prof.items():
             if s == t:
                 continue
-            Us, has = _profiles(B[:, m], V[m])
             M = self._map(s, t, Us)
             if M is None:
                 continue
@@ -112,9 +135,10 @@ class EMCDR(Recommender):
 
     def _score_history(self, H: sp.csr_matrix) -> F32:
         S = np.zeros((H.shape[0], self.n_items), dtype=np.float32)
-        V = self.V_.astype(np.float64)
-        for t, m in domain_masks(self).items():
-            S[:, m] = self.latent(H, t) @ V[m].T
+        prof = self._domain_profiles(H)
+        split, masks = self._split()
+        for t, m in masks.items():
+            S[:, m] = self._latent(prof, t) @ split[t][0][m].T
         return S
 
     def _contribs(self, user_id: str, hist: sp.csr_matrix, items: Ints) -> np.ndarray:
@@ -143,5 +167,6 @@ class EMCDR(Recommender):
         return {"V": self.V_, **{f"map__{k}": v for k, v in self.maps_.items()}}
 
     def _set_state(self, a: Mapping[str, np.ndarray]) -> None:
+        self._split_cache = None
         self.V_ = a["V"]
         self.maps_ = {k[5:]: v for k, v in a.items() if k.startswith("map__")}
