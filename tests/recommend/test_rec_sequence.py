@@ -111,3 +111,16 @@ def test_scrambled_held_out_items_leave_scores_bit_identical(name: str) -> None:
         S.append(m.scores(np.arange(lg.n_users)))
     assert np.array_equal(S[0], S[1])
     assert sp.issparse(m.H_)
+
+
+def test_the_best_retriever_gives_candidates_for_a_ranker() -> None:
+    from seamline.recommend.retrievers import candidates, fit_retriever
+
+    data = Interactions.from_frame(ml_shaped(n_users=40, n_items=80, per_user=10))
+    model = fit_retriever(data)
+    assert model.name == "transition" and model.config.params()["normalize"] == 0.8
+    frame = candidates(model, ["1", "2"], n=30)
+    assert list(frame.columns) == ["user_id", "item_id", "log_rank", "score_z"]
+    assert (frame.groupby("user_id").size() == 30).all()
+    seen = set(data.matrix()[data.users.index("1")].indices)
+    assert not seen & {data.items.index(i) for i in frame.loc[frame.user_id == "1", "item_id"]}
