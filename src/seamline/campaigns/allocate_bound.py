@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-ROUNDS = 3
-STEPS = 30
+ROUNDS = 2  # rounds over the multipliers; each step costs one pass over users x offers
+STEPS = 22
 
 
 class _Dual:
@@ -30,7 +30,10 @@ class _Dual:
         cu: np.ndarray,
         cm: np.ndarray,
     ) -> None:
-        self.p, self.c, self.cand = p, c, cand
+        # Only users with a candidate matter; the rest add nothing to L.
+        rows = cand.any(axis=1)
+        self.p = np.where(cand, p, -np.inf)[rows]
+        self.c = c[rows]
         self.budget, self.cu, self.cm = budget, cu, cm
         n_o = p.shape[1]
         self.lam, self.mu, self.nu = 0.0, np.zeros(n_o), np.zeros(n_o)
@@ -40,7 +43,6 @@ class _Dual:
         """L and its subgradients in lam, mu and nu at the current multipliers."""
         p, c = self.p, self.c
         adj = p - (self.lam + self.nu[None, :]) * c - self.mu[None, :]
-        adj = np.where(self.cand, adj, -np.inf)
         arg = adj.argmax(axis=1)
         top = np.take_along_axis(adj, arg[:, None], axis=1)[:, 0]
         on = top > 0
@@ -90,10 +92,23 @@ def allocation_bound(
     cap_money: np.ndarray,
 ) -> float:
     """An upper bound of the optimal total profit (see the module's docstring)."""
+    return lagrangian(p, c, cand, budget, cap_users, cap_money)[0]
+
+
+def lagrangian(
+    p: np.ndarray,
+    c: np.ndarray,
+    cand: np.ndarray,
+    budget: float,
+    cap_users: np.ndarray,
+    cap_money: np.ndarray,
+) -> tuple[float, np.ndarray]:
+    """The bound and each user's best offer at the final multipliers (-1: none), the
+    LP-priced choice the greedy starts from."""
     d = _Dual(p, c, cand, budget, cap_users, cap_money)
     d.eval()
     if not cand.any():
-        return 0.0
+        return 0.0, np.full(p.shape[0], -1)
     pos = cand & (c > 0)
     ratio_max = float((p[pos] / c[pos]).max()) if pos.any() else 0.0
     p_max = float(p[cand].max())
@@ -104,4 +119,7 @@ def allocation_bound(
             d.minimise("mu", int(j), p_max)
         for j in np.flatnonzero(np.isfinite(cap_money)):
             d.minimise("nu", int(j), ratio_max)
-    return float(d.best)
+    adj = np.where(cand, p - (d.lam + d.nu[None, :]) * c - d.mu[None, :], -np.inf)
+    best = adj.argmax(axis=1)
+    priced = np.where(adj[np.arange(len(adj)), best] > 0, best, -1)
+    return float(d.best), priced

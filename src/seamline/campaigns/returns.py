@@ -84,7 +84,10 @@ def roi_curve(
         budgets = [full * (i + 1) / points for i in range(points)]
     rows = []
     for b in budgets:
-        a = allocate(p, c, eligible, float(b), cap_users, cap_money, exact_limit=exact_limit)
+        a = allocate(
+            p, c, eligible, float(b), cap_users, cap_money,
+            exact_limit=exact_limit, with_bound=False,
+        )  # fmt: skip
         rows.append(
             {
                 "budget": float(b),
@@ -93,7 +96,6 @@ def roi_curve(
                 "roi": a.profit / a.cost if a.cost > 0 else None,
                 "users": a.users,
                 "method": a.method,
-                "gap": a.gap,
             }
         )
     return rows
