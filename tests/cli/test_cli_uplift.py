@@ -48,8 +48,10 @@ def test_json_object_with_every_model(csv: Path) -> None:
     assert json.loads(again.stdout) == data
 
 
-def test_table_output(csv: Path) -> None:
-    r = CliRunner().invoke(app, _run(csv, "--exclude", "spend", "--bootstrap", "20"))
+def test_table_output(tmp_path: Path) -> None:
+    small = tmp_path / "small.csv"
+    campaign_frame(800, seed=5).to_csv(small, index=False)
+    r = CliRunner().invoke(app, _run(small, "--exclude", "spend", "--bootstrap", "20"))
     assert r.exit_code == 0, r.output
     assert "chosen on validation" in r.stdout and "t_learner_gb" in r.stdout
 

@@ -118,7 +118,8 @@ def allocate(
 ) -> Allocation:
     """The profit-maximising allocation of `profit[u, o]` / `cost[u, o]` (expected, per
     user and offer) under `budget`, per-offer caps and one offer per user. `with_bound=False`
-    skips the greedy's upper bound (its gap is then NaN), e.g. for many points of a curve."""
+    prices only the budget for the greedy and reports no bound (gap NaN): for the many
+    points of a curve."""
     p, c, e, cu, cm = _check(profit, cost, eligible, budget, cap_users, cap_money)
     cand = e & (p > 0)
     users, offers = np.nonzero(cand)
@@ -131,14 +132,12 @@ def allocate(
             return _result(p, c, choice[0], "milp", bound, gap)
     # Too big for the exact solver (or it found nothing in time): the greedy.
     greedy = _greedy(p, c, users, offers, budget, cu, cm)
-    if not with_bound:
-        return _result(p, c, greedy, "greedy", np.nan, 0.0)
-    bound, priced = lagrangian(p, c, cand, budget, cu, cm)
+    bound, priced = lagrangian(p, c, cand, budget, cu, cm, budget_only=not with_bound)
     first = priced[users] == offers
     lp_greedy = _greedy(p, c, users, offers, budget, cu, cm, first=first)
     if _total(p, lp_greedy) > _total(p, greedy):
         greedy = lp_greedy
-    return _result(p, c, greedy, "greedy", bound, 0.0)
+    return _result(p, c, greedy, "greedy", bound if with_bound else np.nan, 0.0)
 
 
 def _total(p: np.ndarray, choice: np.ndarray) -> float:

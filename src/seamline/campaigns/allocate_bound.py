@@ -102,9 +102,12 @@ def lagrangian(
     budget: float,
     cap_users: np.ndarray,
     cap_money: np.ndarray,
+    *,
+    budget_only: bool = False,
 ) -> tuple[float, np.ndarray]:
     """The bound and each user's best offer at the final multipliers (-1: none), the
-    LP-priced choice the greedy starts from."""
+    LP-priced choice the greedy starts from. `budget_only` prices the budget alone, in one
+    pass (a looser bound, a fraction of the time: for the points of a curve)."""
     d = _Dual(p, c, cand, budget, cap_users, cap_money)
     d.eval()
     if not cand.any():
@@ -112,9 +115,11 @@ def lagrangian(
     pos = cand & (c > 0)
     ratio_max = float((p[pos] / c[pos]).max()) if pos.any() else 0.0
     p_max = float(p[cand].max())
-    for _ in range(ROUNDS):
+    for _ in range(1 if budget_only else ROUNDS):
         if np.isfinite(budget):
             d.minimise("lam", -1, ratio_max)
+        if budget_only:
+            break
         for j in np.flatnonzero(np.isfinite(cap_users)):
             d.minimise("mu", int(j), p_max)
         for j in np.flatnonzero(np.isfinite(cap_money)):

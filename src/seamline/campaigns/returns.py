@@ -80,7 +80,8 @@ def roi_curve(
         e = np.ones(p.shape, bool) if eligible is None else np.asarray(eligible, bool)
         best = np.where(e & (p > 0), p, -np.inf).argmax(axis=1)
         ok = (e & (p > 0)).any(axis=1)
-        full = float(c[np.flatnonzero(ok), best[ok]].sum())
+        # A hair over the exact sum, so rounding cannot leave the last user out at the top.
+        full = float(c[np.flatnonzero(ok), best[ok]].sum()) * (1 + 1e-9)
         budgets = [full * (i + 1) / points for i in range(points)]
     rows = []
     for b in budgets:

@@ -135,7 +135,7 @@ def uplift_study(
         "features": features,
         "seed": seed,
         "chosen": sel.chosen,
-        "selection": f"mean validation {sel.criterion} over {folds} carves of the training part",
+        "selection": f"{sel.criterion} of {folds} validation carves of the training part",
         **{k: best[k] for k in ("qini", "qini_ci", "auuc", "auuc_ci")},
         "top30_ratio": best["top30_ratio"],
         "top30_ratio_ci": best["top30_ratio_ci"],
