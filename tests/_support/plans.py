@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from seamline.campaigns import store
 from seamline.campaigns.content import MessageTemplates
@@ -25,6 +26,15 @@ def copy_examples(folder: Path) -> Path:
     for f in EXAMPLES.glob("*.yaml"):
         shutil.copy(f, folder / f.name)
     return folder
+
+
+def open_spec(text: str) -> str:
+    """The example spec's YAML for every user, with a cheap, high-margin message (profitable
+    wherever the learned uplift is positive), so a small world's plan is not empty."""
+    data = yaml.safe_load(text)
+    data["audience"] = {}
+    data["offers"][2].update(contact_cost=0.01, margin=0.9)
+    return str(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
 
 
 def store_example_plan(ws_path: Path, *, summary_previews: bool = False) -> int:

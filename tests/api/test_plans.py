@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
-from _support.plans import HOSTILE, copy_examples, store_example_plan
+from _support.plans import HOSTILE, copy_examples, open_spec, store_example_plan
+from _support.worlds import world_workspace
+from seamline.api import create_app
+from seamline.api.keys import KeyStore
+from seamline.experiments.campaign_log import import_synthetic_campaign
 
 
 def auth(key: str) -> dict[str, str]:
@@ -87,10 +93,39 @@ def test_launch_needs_admin_and_happens_once(
     assert got["results"]["launch"]["by"] == r.json()["by"]
 
 
-def _open_spec(text: str) -> str:
-    """The example spec for every user of the demo world (its rules would leave few)."""
-    head, _, rest = text.partition("audience:")
-    return head + "audience: {}\noffers:" + rest.split("\noffers:", 1)[1]
+@pytest.fixture(scope="module")
+def learners(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A world big enough for the past campaign to teach a positive uplift (as in
+    tests/campaigns/test_plan.py), with the example specs in its spec folder."""
+    ws, world = world_workspace(tmp_path_factory.mktemp("learners"), 2000, 4)
+    import_synthetic_campaign(ws, world)
+    copy_examples(ws.path / "campaign_specs")
+    return ws.path
+
+
+def test_create_a_plan_from_yaml_or_a_file(learners: Path, tmp_path: Path) -> None:
+    ws = Path(shutil.copytree(learners, tmp_path / "ws"))
+    admin, read = (auth(KeyStore(ws).create([s])[1]) for s in ("admin", "read"))
+    text = open_spec((ws / "campaign_specs" / "learners-to-fashion.yaml").read_text("utf-8"))
+    with TestClient(create_app(ws)) as client:
+        denied = client.post("/v1/campaigns/plans", json={"spec": text}, headers=read)
+        assert denied.status_code == 403
+        r = client.post("/v1/campaigns/plans", json={"spec": text}, headers=admin)
+        assert r.status_code == 200, r.text
+        plan = r.json()
+        totals = plan["summary"]["totals"]
+        assert totals["users"] > 0 and 0 < totals["spend"] <= totals["budget"]
+        assert plan["experiment"].startswith("campaign-learners-to-fashion")
+        listed = client.get("/v1/campaigns/plans", headers=read).json()
+        assert [p["plan_id"] for p in listed] == [plan["plan_id"]]
+        url = f"/v1/campaigns/plans/{plan['plan_id']}/previews"
+        messages = client.get(url, headers=read).json()["messages"]
+        assert messages and {m["language"] for m in messages} == {"zh", "en"}
+        assert all(m["violations"] == [] for m in messages)
+        # The example file as it ships plans too (its rules leave whom they leave).
+        r = client.post("/v1/campaigns/plans", json={"spec_file": "fashion-to-courses.yaml"},
+                        headers=admin)  # fmt: skip
+        assert r.status_code == 200, r.text
 
 
 def test_bad_plan_requests_are_refused_before_anything_is_stored(

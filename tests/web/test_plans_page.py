@@ -3,6 +3,7 @@ expected ROI against budget and its message previews in the brand's style, launc
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 
 from _support.browser import signed_in
-from _support.plans import copy_examples, store_example_plan
+from _support.plans import copy_examples, open_spec, store_example_plan
 from _support.server import ServerProcess, demo_workspace
 from seamline.api.keys import KeyStore
 
@@ -19,7 +20,8 @@ from seamline.api.keys import KeyStore
 def planned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, str, int]]:
     """A demo workspace with the example specs in its spec folder and one stored plan."""
     root = tmp_path_factory.mktemp("plans")
-    ws = demo_workspace(root, n_users=300, seed=7)
+    # Screenshots for docs/ may use a bigger world (SEAMLINE_DEMO_USERS), whose plan has users.
+    ws = demo_workspace(root, n_users=int(os.environ.get("SEAMLINE_DEMO_USERS", "300")), seed=4)
     copy_examples(ws / "campaign_specs")
     (ws / "campaign_specs" / "broken.yaml").write_text("name: [", encoding="utf-8")
     plan_id = store_example_plan(ws)
@@ -63,7 +65,7 @@ def test_plan_detail_previews_and_launch(
 ) -> None:
     _, _, plan_id = planned
     open_plans(marketer)
-    marketer.locator("a.plan-link").first.click()
+    marketer.locator(f'a.plan-link[href="#/plans/{plan_id}"]').click()
     marketer.wait_for_selector('#main[aria-busy="false"] #plan-title')
     assert marketer.locator("#plan-title").inner_text() == f"Plan {plan_id}: learners-to-fashion"
     assert "planned users" in marketer.locator("#plan-cards").inner_text()
@@ -78,7 +80,6 @@ def test_plan_detail_previews_and_launch(
     # The hostile item title shows as text: no element was made from it.
     assert "<script>alert(1)</script>" in box.inner_text()
     assert box.locator("script").count() == 0
-    marketer.screenshot(path=str(shots / "dashboard-plans.png"), full_page=True)
     with marketer.expect_download() as got:
         marketer.click("#preview-download")
     assert got.value.suggested_filename == f"plan-{plan_id}-preview.html"
@@ -91,4 +92,20 @@ def test_plan_detail_previews_and_launch(
     open_plans(marketer, f"/{plan_id}")
     marketer.wait_for_selector("#launch-status.ok")
     assert marketer.locator("#launch-go").is_disabled()
+    assert marketer.problems == []
+
+
+def test_plan_a_spec_from_the_page(marketer: Any, shots: Path) -> None:
+    open_plans(marketer)
+    marketer.select_option("#spec-pick", label="learners-to-fashion · learners-to-fashion.yaml")
+    marketer.fill("#spec-text", open_spec(marketer.locator("#spec-text").input_value()))
+    before = marketer.locator("a.plan-link").count()
+    marketer.click("#plan-go")
+    marketer.wait_for_selector('#main[aria-busy="false"] #plan-title')
+    title = marketer.locator("#plan-title").inner_text()
+    assert title.startswith("Plan ") and title.endswith(": learners-to-fashion")
+    assert marketer.locator("a.plan-link").count() == before + 1
+    assert "audience" in marketer.locator("#plan-cards").inner_text()
+    assert marketer.locator("#plan-detail figure.chart svg path.line").count() == 2
+    marketer.screenshot(path=str(shots / "dashboard-plans.png"), full_page=True)
     assert marketer.problems == []
