@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -142,7 +143,7 @@ def test_bad_plan_requests_are_refused_before_anything_is_stored(
     missing = text.replace("segments: []", "segments: [no-such-segment]")
     code, detail = post({"spec": missing})
     assert code == 400 and "audience.segments.0" in detail
-    code, detail = post({"spec": text.replace("budget: 400", "budget: 10")})
+    code, detail = post({"spec": re.sub(r"(?m)^budget: .*$", "budget: 10", text)})
     assert code == 400 and "offers.0.face_value" in detail and "more than the budget" in detail
     code, detail = post({"spec": "name: [\n"})
     assert code == 400 and "line 2" in detail

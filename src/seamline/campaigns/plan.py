@@ -246,6 +246,7 @@ def _summary(
             "validation": fit.validation,
             "past_effect": round(fit.ate, 6),
             "calibration_slope": round(fit.slope, 4),
+            "form": fit.form,
             "qini_curve": fit.qini_curve,
         },
         "roi_curve": curve,

@@ -9,7 +9,9 @@ rate is `1 - (1 - mu0)^(days / past_days)` and the uplift scales by `days / past
 an offer moves buyers in proportion to its strength (its discount share, or the
 assumed strength of a free lesson or a message) against the past campaign's discount.
 The model's spread around the campaign's average effect is shrunk by its calibration slope
-on the held-out part (`calibration_slope`).
+on the held-out part (`calibration_slope`). A second candidate, uplift proportional to the
+base rate (the campaign's relative effect for everyone: no noisy difference of two models),
+replaces the model when it ranks the held-out part better by Qini.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import numpy as np
 
 from seamline.campaigns.history import History
 from seamline.campaigns.uplift import TLearner, default_models, score_uplift, select_model
-from seamline.campaigns.uplift.metrics import curve_points
+from seamline.campaigns.uplift.metrics import curve_points, qini_coefficient
 from seamline.campaigns.uplift.models import clone_model
 from seamline.campaigns.uplift.select import GB
 
@@ -63,6 +65,10 @@ class UpliftFit:
     ate: float = 0.0  # the past campaign's effect (difference in means, all rows)
     centre: float = 0.0  # the model's mean prediction on the past campaign
     slope: float = 1.0  # calibration of the model's spread on the held-out part, in [0, 1]
+    # "uplift": the model's calibrated prediction; "proportional": the base rate times the
+    # campaign's relative effect (chosen when it ranks the held-out part better)
+    form: str = "uplift"
+    base_centre: float = 1.0  # the base-rate model's mean prediction on the past campaign
 
 
 def fit_uplift(history: History, seed: int, model: str = "auto") -> UpliftFit:
@@ -78,14 +84,25 @@ def fit_uplift(history: History, seed: int, model: str = "auto") -> UpliftFit:
     if model == "auto" and len(t) <= SELECT_MAX_ROWS:
         sel = select_model(models, X[~held], t[~held], y[~held], folds=2, seed=seed)
         name, scores = sel.chosen, sel.scores
-    probe = clone_model(models[name]).fit(X[~held], t[~held], y[~held])
-    score = probe.predict(X[held])
+    # Out-of-fold predictions over every row choose the form and calibrate it: the model's
+    # uplift, or uplift proportional to the base rate (the campaign's relative effect for
+    # everyone: no noisy difference of two models), whichever ranks better by Qini.
+    oof_uplift, oof_base = out_of_fold(models[name], X, t, y, seed)
+    form = "uplift"
+    if qini_coefficient(y, t, oof_base) > qini_coefficient(y, t, oof_uplift):
+        form = "proportional"
+    slope = 1.0 if form == "proportional" else calibration_slope(y, t, oof_uplift, bins=10)
+    if form == "uplift":
+        probe = clone_model(models[name]).fit(X[~held], t[~held], y[~held])
+        score = probe.predict(X[held])
+    else:
+        score = TLearner(GB, seed).fit(X[~held], t[~held], y[~held]).outcomes(X[held])[0]
     validation = score_uplift(y[held], t[held], score, seed=seed).to_dict()
     curve = curve_points(y[held], t[held], score)
-    slope = calibration_slope(y[held], t[held], score)
     fitted = models[name].fit(X, t, y)
     centre = float(np.mean(fitted.predict(X)))
-    base = fitted if isinstance(fitted, TLearner) else TLearner(GB, seed).fit(X, t, y)
+    base = TLearner(GB, seed).fit(X, t, y)
+    base_centre = float(np.mean(base.outcomes(X)[0]))
     return UpliftFit(
         name,
         fitted,
@@ -99,7 +116,23 @@ def fit_uplift(history: History, seed: int, model: str = "auto") -> UpliftFit:
         float(y[t == 1].mean() - y[t == 0].mean()),
         centre,
         slope,
+        form,
+        base_centre,
     )
+
+
+def out_of_fold(
+    model: Any, X: np.ndarray, t: np.ndarray, y: np.ndarray, seed: int, folds: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold uplift and base-rate predictions of every row (each fold predicted by
+    copies fitted on the others)."""
+    fold = np.random.default_rng([seed, 1]).integers(0, folds, len(t))
+    uplift, base = np.zeros(len(t)), np.zeros(len(t))
+    for k in range(folds):
+        m = fold == k
+        uplift[m] = clone_model(model).fit(X[~m], t[~m], y[~m]).predict(X[m])
+        base[m] = TLearner(GB, seed).fit(X[~m], t[~m], y[~m]).outcomes(X[m])[0]
+    return uplift, base
 
 
 def calibration_slope(y: np.ndarray, t: np.ndarray, score: np.ndarray, bins: int = 5) -> float:
@@ -139,8 +172,11 @@ def predict(
     ratio = days / history.days
     mu0, _ = fit.base.outcomes(X)
     base = 1 - np.power(np.clip(1 - mu0, 0.0, 1.0), ratio)
-    raw = np.asarray(fit.model.predict(X), dtype=np.float64)
-    tau = (fit.ate + fit.slope * (raw - fit.centre)) * ratio
+    if fit.form == "proportional":
+        tau = mu0 * (fit.ate / fit.base_centre if fit.base_centre > 0 else 0.0) * ratio
+    else:
+        raw = np.asarray(fit.model.predict(X), dtype=np.float64)
+        tau = (fit.ate + fit.slope * (raw - fit.centre)) * ratio
     past = history.strength or PAST_STRENGTH
     uplift = np.column_stack([tau * offer_strength(o) / past for o in offers])
     return base, uplift
