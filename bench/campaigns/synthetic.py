@@ -7,8 +7,9 @@ world's truth (`truth/user_propensity.csv`, the response model the simulation dr
 
 - plan: the planned users with their offers (every planned user treated: this compares
   who gets what, the holdout is a measurement device);
-- random: as many users drawn at random from the same audience, given the same offers
-  (the plan's offer mix shuffled onto them), so size and offer cost match;
+- random: as many users drawn at random from all users (and, stricter, from the spec's
+  audience), given the same offers (the plan's offer mix shuffled onto them), so size and
+  offer cost match;
 - oracle: the same allocator (same budget, caps, one offer per user) fed the true
   profit and cost of every (user, offer) of the audience.
 
@@ -104,10 +105,16 @@ def one_seed(users: int, seed: int, budget: float, model: str) -> dict[str, Any]
         planned_users, planned_offers = rows["user_id"].tolist(), rows["offer_id"].tolist()
         plan_profit = true_profit(spec, truth, planned_users, planned_offers)
         rng = np.random.default_rng(seed)
-        picks = rng.choice(len(audience), size=len(planned_users), replace=False)
-        random_users = [audience[i] for i in picks]
-        random_offers = list(rng.permutation(planned_offers))
-        random_profit = true_profit(spec, truth, random_users, random_offers)
+        everyone = select_audience(ws, spec.replace(audience={})).user_ids
+        random_profit, random_in_audience = (
+            true_profit(
+                spec,
+                truth,
+                [pool[i] for i in rng.choice(len(pool), size=len(planned_users), replace=False)],
+                list(rng.permutation(planned_offers)),
+            )
+            for pool in (everyone, audience)
+        )
         oracle_profit, oracle_users = oracle(spec, truth, audience)
     return {
         "seed": seed,
@@ -115,9 +122,11 @@ def one_seed(users: int, seed: int, budget: float, model: str) -> dict[str, Any]
         "planned_users": len(planned_users),
         "oracle_users": oracle_users,
         "model": plan["summary"]["model"]["name"],
+        "form": plan["summary"]["model"]["form"],
         "predicted_profit": plan["summary"]["totals"]["expected_incremental_profit"],
         "plan_true_profit": round(plan_profit, 2),
         "random_true_profit": round(random_profit, 2),
+        "random_in_audience_true_profit": round(random_in_audience, 2),
         "oracle_true_profit": round(oracle_profit, 2),
         "plan_over_random": round(plan_profit / random_profit, 3) if random_profit > 0 else None,
         "plan_share_of_oracle": round(plan_profit / oracle_profit, 3) if oracle_profit else None,
@@ -129,7 +138,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--users", type=int, default=20_000)
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
-    ap.add_argument("--budget", type=float, default=400.0)
+    ap.add_argument("--budget", type=float, default=100.0)
     ap.add_argument("--model", default="t_learner_lr")
     ap.add_argument("--out", type=Path, default=HERE / "synthetic.json")
     args = ap.parse_args()
@@ -146,6 +155,14 @@ def main() -> None:
         "model": args.model,
         "median_plan_true_profit": statistics.median(r["plan_true_profit"] for r in rows),
         "median_random_true_profit": statistics.median(r["random_true_profit"] for r in rows),
+        "median_random_in_audience_true_profit": statistics.median(
+            r["random_in_audience_true_profit"] for r in rows
+        ),
+        "median_plan_over_random": statistics.median(
+            r["plan_over_random"] for r in rows if r["plan_over_random"] is not None
+        )
+        if any(r["plan_over_random"] is not None for r in rows)
+        else None,
         "median_oracle_true_profit": statistics.median(r["oracle_true_profit"] for r in rows),
         "median_plan_share_of_oracle": statistics.median(shares) if shares else None,
         "seeds": rows,
