@@ -89,7 +89,7 @@ def test_config_names_its_fields() -> None:
     assert make("transition", L=3, beta=0.5).config.params()["last_n"] == 3
 
 
-@pytest.mark.parametrize("name", ["transition"])
+@pytest.mark.parametrize("name", ["transition", "blend"])
 def test_scrambled_held_out_items_leave_scores_bit_identical(name: str) -> None:
     """The leakage guard: replacing every held-out item by another leaves the train events,
     and so the scores, bit for bit the same."""
