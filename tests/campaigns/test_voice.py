@@ -54,6 +54,10 @@ def test_shorthand_disclosures_per_language() -> None:
             {"style": {"palette": {"primary": "#000000", "accent": "#000000"}, "fonts": ["a;}"]}},
             "style.fonts",
         ),
+        (  # a quote would end the CSS string the preview puts the name in
+            {"style": {"palette": {"primary": "#000000", "accent": "#000000"}, "fonts": ["a'b"]}},
+            "style.fonts",
+        ),
         ({"max_length": {"fax": 10}}, "max_length.fax"),
         ({"max_length": {"sms": {"zh": -1}}}, "max_length: lengths are >= 0 characters"),
         ({"name": "Bad Name"}, "name"),

@@ -29,7 +29,7 @@ OfferKind = Literal["coupon", "bundle", "free_lesson", "content"]
 VOICES_DIR = Path(__file__).parent / "voices"
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 # Font names go into CSS: letters, digits, spaces and a few punctuation marks only.
-_FONT = re.compile(r"^[\w \-.'\u3000-\u9fff]+$")
+_FONT = re.compile(r"^[\w \-.\u3000-\u9fff]+$")
 
 
 class Palette(SeamlineConfig):
