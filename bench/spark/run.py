@@ -12,7 +12,7 @@ starts is a child, so it counts):
 
     nice -n 10 python bench/spark/run.py --events 1000000 3000000 [10000000]
 
-Results: bench/spark/results.json (merged per size) and results.md.
+Results: bench/spark/results.json (merged per size); it prints the table of results.md.
 """
 
 from __future__ import annotations
@@ -152,8 +152,7 @@ def write_md(results: dict) -> None:
             f"| {ad.get('seconds')} / {as_.get('seconds')} "
             f"| {ad.get('peak_mb')} / {as_.get('peak_mb')} |"
         )
-    (HERE / "table.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    print("\n".join(lines))  # the table of results.md
 
 
 if __name__ == "__main__":
