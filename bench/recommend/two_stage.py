@@ -60,6 +60,18 @@ def movielens() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return ev, items, users
 
 
+def hm() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    src = load_dataset("hm-fashion", SHARED / "hm-fashion")
+    assert src.events is not None and src.items is not None and src.users is not None
+    ev = src.events.to_pandas()
+    items = src.items.to_pandas()
+    items = items[[c for c in ("item_id", "domain", "title", "category", "brand", "price")
+                   if c in items.columns]]  # fmt: skip
+    users = src.users.to_pandas()[["user_id", "age", "club_member_status",
+                                   "fashion_news_frequency"]]  # fmt: skip
+    return ev, items, users
+
+
 def split(ev: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(train events, label pair per user, test pair per user) over distinct pairs."""
     ev = ev.copy()
@@ -141,7 +153,7 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args()
-    loaders = {"synthetic": synthetic, "ml-100k": movielens}
+    loaders = {"synthetic": synthetic, "ml-100k": movielens, "hm": hm}
     print(f"retriever {a.retriever}, ranker {a.ranker}, {a.candidates} candidates, "
           f"{a.threads} thread(s)\n")  # fmt: skip
     print(
