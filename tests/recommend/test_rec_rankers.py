@@ -106,3 +106,11 @@ def test_bad_input_and_unfitted() -> None:
     with pytest.raises(ConfigError, match="dropout"):
         make_ranker("deepfm", dropout=1.5)
     assert set(RANKERS) == {"deepfm", "fm", "lr"}
+
+
+def test_without_torch_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` raises ImportError
+    with pytest.raises(ConfigError, match=r"install the 'deep' extra"):
+        DeepFM(**FAST).fit_frame(pd.DataFrame({"a": ["1", "2"]}), [0, 1], sparse=["a"])
