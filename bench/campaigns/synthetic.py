@@ -37,8 +37,10 @@ import numpy as np
 import yaml
 
 from seamline.campaigns import store
+from seamline.campaigns.allocate import allocate
 from seamline.campaigns.audience import select_audience
-from seamline.campaigns.plan import allocate_greedy, plan_campaign
+from seamline.campaigns.offers import offer_caps
+from seamline.campaigns.plan import plan_campaign
 from seamline.campaigns.simulate import true_effects
 from seamline.campaigns.spec import CampaignSpec, load_spec
 from seamline.data.synthetic import generate_world
@@ -77,10 +79,8 @@ def oracle(spec: CampaignSpec, truth: dict[str, Any], audience: list[str]) -> tu
         value = max(o.order_value, o.min_spend)
         cost[:, j] = o.contact_cost + contact + o.face_value * p1
         profit[:, j] = (p1 - p0) * value * o.margin - cost[:, j]
-    a = allocate_greedy(
-        profit, cost, spec.budget, [o.max_users for o in offers], [o.max_spend for o in offers]
-    )
-    return a.profit, int((a.offer >= 0).sum())
+    a = allocate(profit, cost, None, spec.budget, *offer_caps(offers))
+    return a.profit, a.users
 
 
 def one_seed(users: int, seed: int, budget: float, model: str) -> dict[str, Any]:

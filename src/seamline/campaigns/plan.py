@@ -1,6 +1,6 @@
 """Plan a campaign: audience -> uplift per user and offer -> expected incremental profit
--> allocation under the budget and caps -> a randomised holdout (an experiment) -> items
-and a message per user -> stored.
+-> allocation under the budget and caps (`campaigns.allocate`: exact where it fits) -> a
+randomised holdout (an experiment) -> items and a message per user -> stored.
 
 `plan_campaign(ws, spec)` does it all and returns the stored plan's summary. Everything
 random (the model's seeds, the holdout's hash salt) comes from the spec's seed, so the same
@@ -10,18 +10,19 @@ spec on the same workspace gives the same plan.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from seamline.campaigns import store
+from seamline.campaigns.allocate import allocate
 from seamline.campaigns.audience import campaign_end, campaign_start, select_audience
 from seamline.campaigns.history import behaviour_features, load_history
 from seamline.campaigns.messages import render_messages
-from seamline.campaigns.offers import offer_matrices
+from seamline.campaigns.offers import offer_caps, offer_matrices
 from seamline.campaigns.predict import fit_uplift, predict
+from seamline.campaigns.returns import roi_curve as returns_curve
 from seamline.campaigns.spec import CampaignSpec, message_templates
 from seamline.errors import DataError
 from seamline.experiments.assignment import Arm, ExperimentConfig, assign
@@ -32,75 +33,26 @@ if TYPE_CHECKING:
     from seamline.data.store import Store
 
 CAMPAIGN_ARM, CONTROL_ARM = "campaign", "control"
-NO_OFFER = -1
-
-
-@dataclass(frozen=True)
-class Allocation:
-    """Per user the chosen offer's column (NO_OFFER: none) and the totals."""
-
-    offer: np.ndarray
-    profit: float
-    cost: float
-
-
-def allocate_greedy(
-    profit: np.ndarray,
-    cost: np.ndarray,
-    budget: float,
-    cap_count: list[int | None],
-    cap_money: list[float | None],
-) -> Allocation:
-    """One offer per user: users in order of their best expected profit take their best
-    offer that still fits the budget and the offer's caps; only positive profits."""
-    n, k = profit.shape
-    chosen = np.full(n, NO_OFFER, dtype=np.int64)
-    counts, money = np.zeros(k, dtype=np.int64), np.zeros(k)
-    spent = 0.0
-    order = np.argsort(-profit.max(axis=1), kind="stable")
-    ranked = np.argsort(-profit, axis=1, kind="stable")
-    for u in order:
-        for j in ranked[u]:
-            p, c = profit[u, j], cost[u, j]
-            if p <= 0:
-                break
-            if spent + c > budget:
-                continue
-            if cap_count[j] is not None and counts[j] >= cap_count[j]:
-                continue
-            if cap_money[j] is not None and money[j] + c > cap_money[j]:
-                continue
-            chosen[u], spent = j, spent + c
-            counts[j] += 1
-            money[j] += c
-            break
-    rows = np.flatnonzero(chosen >= 0)
-    total = float(profit[rows, chosen[rows]].sum()) if len(rows) else 0.0
-    return Allocation(chosen, total, spent)
 
 
 def roi_curve(
     profit: np.ndarray, cost: np.ndarray, spec: CampaignSpec, points: int = 12
 ) -> list[dict[str, float]]:
-    """Expected incremental profit and ROI for budgets up to the larger of the spec's and
-    what every profitable offer would cost (where more budget stops helping)."""
-    caps_n = [o.max_users for o in spec.offers]
-    caps_m = [o.max_spend for o in spec.offers]
-    unbounded = allocate_greedy(profit, cost, float("inf"), caps_n, caps_m).cost
-    top = max(spec.budget, unbounded)
-    out = []
-    for share in np.linspace(0, 1, points + 1)[1:]:
-        a = allocate_greedy(profit, cost, top * share, caps_n, caps_m)
-        out.append(
-            {
-                "budget": round(top * share, 2),
-                "spend": round(a.cost, 2),
-                "profit": round(a.profit, 2),
-                "roi": round(a.profit / a.cost, 4) if a.cost > 0 else 0.0,
-                "users": int((a.offer >= 0).sum()),
-            }
-        )
-    return out
+    """Expected incremental profit and ROI for budgets up to what every profitable offer
+    would cost (`campaigns.returns.roi_curve`, each point by the allocator's greedy)."""
+    rows = returns_curve(
+        profit, cost, None, None, *offer_caps(spec.offers), points=points, exact_limit=0
+    )
+    return [
+        {
+            "budget": round(r["budget"], 2),
+            "spend": round(r["spend"], 2),
+            "profit": round(r["profit"], 2),
+            "roi": round(r["roi"], 4) if r["roi"] is not None else 0.0,
+            "users": int(r["users"]),
+        }
+        for r in rows
+    ]
 
 
 def experiment_config(spec: CampaignSpec, plan_id: int) -> ExperimentConfig:
@@ -147,9 +99,7 @@ def plan_campaign(
         profit, cost = offer_matrices(offers, base, uplift)
         contact = min(c.cost_per_contact for c in spec.channels) * spec.contact_cap
         profit, cost = profit - contact, cost + contact
-        alloc = allocate_greedy(
-            profit, cost, spec.budget, [o.max_users for o in offers], [o.max_spend for o in offers]
-        )
+        alloc = allocate(profit, cost, None, spec.budget, *offer_caps(offers))
         curve = roi_curve(profit, cost, spec)
     rows = np.flatnonzero(alloc.offer >= 0)
     users = [audience.user_ids[i] for i in rows]
@@ -172,6 +122,9 @@ def plan_campaign(
         frame, previews, broken = render_messages(ws, spec, templates, frame, task)
     summary = _summary(spec, audience.steps, frame, fit, curve, previews)
     summary["rule_violations"] = broken
+    summary["allocation"] = {
+        k: v for k, v in alloc.to_dict().items() if k in ("method", "profit", "bound", "gap")
+    }
     create_experiment(ws, cfg, replace=True)
     record_exposures(
         ws, cfg.name, list(zip(frame["user_id"], frame["arm"], strict=True)),
