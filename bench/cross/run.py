@@ -6,7 +6,7 @@
 `eval` runs `seamline.evaluate.cross` (the protocol of `seamline evaluate-cross`) in both
 directions on one dataset: `douban` (book = knowledge <-> music = other), `amazon`
 (clothing = fashion <-> sports = other), from ../shared/data, or `synthetic` (the 20,000-user
-world, knowledge <-> fashion), and writes DIR/<dataset>.json. `table` prints results.md's
+world, knowledge <-> fashion), and writes DIR/<dataset>.json (default bench/cross/results). `table` prints results.md's
 tables from those files. `speed` fits the transfer blend on the 20,000-user world and times
 single-user recommendations for users with no target history (median of 500 calls), in
 wall-clock and in process CPU time (the shared machine's load inflates wall-clock).
@@ -182,7 +182,7 @@ def main() -> None:
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--users", type=int, default=WORLD_USERS)
     p.add_argument("--fits", type=int, default=3)
-    p.add_argument("--out", type=Path, default=HERE / "out")
+    p.add_argument("--out", type=Path, default=HERE / "results")
     p.add_argument("--models", default=",".join(MODELS))
     a = p.parse_args()
     if a.what == "eval":
