@@ -6,10 +6,11 @@
 `eval` runs `seamline.evaluate.cross` (the protocol of `seamline evaluate-cross`) in both
 directions on one dataset: `douban` (book = knowledge <-> music = other), `amazon`
 (clothing = fashion <-> sports = other), from ../shared/data, or `synthetic` (the 20,000-user
-world, knowledge <-> fashion), and writes DIR/<dataset>.json (default bench/cross/results). `table` prints results.md's
-tables from those files. `speed` fits the transfer blend on the 20,000-user world and times
-single-user recommendations for users with no target history (median of 500 calls), in
-wall-clock and in process CPU time (the shared machine's load inflates wall-clock).
+world, knowledge <-> fashion), and writes DIR/<dataset>.json (default bench/cross/results).
+`table` prints results.md's tables from those files. `speed` fits the transfer blend on
+the 20,000-user world and times single-user recommendations for users with no target
+history (median of 500 calls), in wall-clock and in process CPU time (the shared machine's
+load inflates wall-clock).
 Workspaces are cached under $TMPDIR/seamline-bench-cross.
 """
 
