@@ -17,6 +17,12 @@ def test_defaults_and_model_lists() -> None:
     assert cfg.max_test_users is None and cfg.domains == () and cfg.tune
     assert EvaluationConfig(models="ease, mostpop").models == ("ease", "mostpop")
     assert EvaluationConfig(models=["ease"]).model_names(["a", "b"]) == ["ease"]
+    # "fast" is every known model but the slow ones (SASRec trains for minutes on a CPU).
+    assert EvaluationConfig(models="fast").model_names(["ease", "sasrec", "transition"]) == [
+        "ease",
+        "transition",
+    ]
+    assert "sasrec" in EvaluationConfig(models="all").model_names(["ease", "sasrec"])
     assert cfg.model_names(["a", "b"]) == ["a", "b"]
     assert EvaluationConfig.model_validate(cfg.params()) == cfg
 

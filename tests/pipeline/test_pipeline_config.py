@@ -48,7 +48,7 @@ def test_defaults_match_the_old_main_job() -> None:
     assert cfg.fairness == FairnessConfig(model="itemknn", seed=42)
     rec = cfg.recommend
     assert isinstance(rec, EvaluationConfig)
-    assert (rec.models, rec.split, rec.k, rec.seed) == ("all", "loo", 10, 42)
+    assert (rec.models, rec.split, rec.k, rec.seed) == ("fast", "loo", 10, 42)
     assert rec.max_test_users == 2000
     assert rec.domains == ("knowledge", "fashion")
     # With the user's own data, features keep UTC, as before.

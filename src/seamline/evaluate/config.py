@@ -21,7 +21,9 @@ def _domain(v: object) -> object:
 class EvaluationConfig(SeamlineConfig):
     """What to evaluate and how: models, split, list length, test-user sample, tuning.
 
-    `models` is "all", a comma-separated string or a list of registry names. `domain`
+    `models` is "all", "fast" (all but the models that take minutes per fit on a CPU, see
+    `recommend.registry.SLOW_MODELS`), a comma-separated string or a list of registry
+    names. `domain`
     restricts one run to a domain's items; `domains` lists the domains the main job also
     evaluates one by one (untuned, each model's default grid point) after the run over
     every item. `grids` replaces the tuning grids of the models it names.
@@ -43,7 +45,7 @@ class EvaluationConfig(SeamlineConfig):
     @field_validator("models", mode="before")
     @classmethod
     def _models(cls, v: object) -> object:
-        if isinstance(v, str) and v != "all":
+        if isinstance(v, str) and v not in ("all", "fast"):
             v = tuple(m.strip() for m in v.split(",") if m.strip())
         if not v:
             raise ConfigError("no models to evaluate; give model names or 'all'")
@@ -69,5 +71,9 @@ class EvaluationConfig(SeamlineConfig):
         return v
 
     def model_names(self, known: list[str]) -> list[str]:
-        """The models to evaluate, "all" expanded to `known`."""
+        """The models to evaluate, "all" expanded to `known` ("fast": less the slow ones)."""
+        if self.models == "fast":
+            from seamline.recommend.registry import SLOW_MODELS
+
+            return [m for m in known if m not in SLOW_MODELS]
         return list(known) if self.models == "all" else list(self.models)

@@ -44,6 +44,9 @@ MODELS: dict[str, type[Recommender]] = {
 }
 # Built to carry interest across domains, measured by `seamline evaluate-cross`; "all" in
 # `seamline evaluate` and `seamline fit` means the others.
+# Models whose fit takes minutes on a CPU (a transformer trained for tens of epochs): the
+# main job's default model list ("fast") leaves them out; "all" and explicit names keep them.
+SLOW_MODELS = ("sasrec",)
 TRANSFER_MODELS = ("xitem", "emcdr", "content", "transfer")
 
 

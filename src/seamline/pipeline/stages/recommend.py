@@ -25,6 +25,7 @@ class MainJobEvaluation(EvaluationConfig):
 
     what: ClassVar[str] = "recommend config"
 
+    models: str | tuple[str, ...] = "fast"  # every model but SASRec, minutes per fit on CPU
     max_test_users: int | None = Field(2000, ge=1)
     domains: tuple[str, ...] = ("knowledge", "fashion")
     # also fit the cross-domain transfer blend (serves users cold in a domain)
