@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
@@ -16,8 +18,21 @@ def require_torch(what: str) -> ModuleType:
     try:
         import torch
     except ImportError as e:
-        raise ConfigError(f"{what} needs PyTorch (the 'deep' extra): {EXTRA}") from e
+        raise ConfigError(f"{what} needs PyTorch: install the 'deep' extra ({EXTRA})") from e
     return torch
+
+
+@contextmanager
+def torch_threads(torch: ModuleType, threads: int | None) -> Iterator[None]:
+    """torch's intra-op thread count set to `threads` (None: unchanged) for the block, then
+    restored: one thread is much faster than the default pool on a busy shared CPU."""
+    before = torch.get_num_threads()
+    if threads:
+        torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def pick_device(torch: ModuleType, device: str) -> Any:

@@ -18,10 +18,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from seamline.errors import ConfigError, DataError, NotFittedError
+from seamline.errors import DataError, NotFittedError
 from seamline.recommend.rank.config import RankerConfig
 from seamline.recommend.rank.fields import Encoded, FieldEncoder
 from seamline.recommend.rank.train import TrainLog
+from seamline.recommend.torch_env import pick_device, require_torch
 
 if TYPE_CHECKING:
     from seamline.data.dataset import Interactions
@@ -32,15 +33,6 @@ Floats = npt.NDArray[np.float64]
 META = "ranker.json"
 WEIGHTS = "weights.npz"
 FORMAT = 1
-
-
-def require_torch() -> None:
-    try:
-        import torch  # noqa: F401
-    except ImportError as e:
-        raise ConfigError(
-            "rankers need PyTorch: install the 'deep' extra (pip install 'seamline[deep]')"
-        ) from e
 
 
 def _sigmoid(z: Floats) -> Floats:
@@ -82,8 +74,8 @@ class FieldRanker:
     ) -> FieldRanker:
         """Train on `frame`'s field columns; a seeded `validation_fraction` of the rows
         decides early stopping (the vocabularies come from the other rows only)."""
-        require_torch()
-        from seamline.recommend.rank.train import fit_net, pick_device
+        torch = require_torch("rankers")
+        from seamline.recommend.rank.train import fit_net
 
         cfg = self.config
         y = np.asarray(labels, dtype=np.float64).ravel()
@@ -103,7 +95,7 @@ class FieldRanker:
         x_train = enc.transform(fit_rows)
         x_valid = enc.transform(rows.iloc[valid]) if n_valid else None
         self.encoder = enc
-        self.device = pick_device(cfg.device)
+        self.device = str(pick_device(torch, cfg.device))
         self.net = self._build()
         self.log = fit_net(
             self.net, x_train, y[train], x_valid, y[valid] if n_valid else None, cfg, self.device
@@ -170,11 +162,7 @@ class FieldRanker:
 
     @classmethod
     def load(cls, path: str | Path, device: str | None = None) -> FieldRanker:
-        require_torch()
-        import torch
-
-        from seamline.recommend.rank.train import pick_device
-
+        torch = require_torch("rankers")
         src = Path(path)
         if not (src / META).is_file() or not (src / WEIGHTS).is_file():
             raise DataError(f"{src}: not a saved ranker (needs {META} and {WEIGHTS})")
@@ -189,7 +177,7 @@ class FieldRanker:
         r = klass(RankerConfig(**meta["config"]))
         r.encoder = FieldEncoder.from_dict(meta["fields"])
         r.log = TrainLog(**meta["log"])
-        r.device = pick_device(device or r.config.device)
+        r.device = str(pick_device(torch, device or r.config.device))
         net = r._build()
         with np.load(src / WEIGHTS, allow_pickle=False) as z:
             net.load_state_dict({k: torch.as_tensor(z[k]) for k in z.files})

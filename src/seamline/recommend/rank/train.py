@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from seamline.recommend.rank.fields import Encoded
+from seamline.recommend.torch_env import torch_threads
 
 if TYPE_CHECKING:
     import torch
@@ -43,14 +44,6 @@ class TrainLog:
             "train_loss": self.train_loss, "valid_loss": self.valid_loss,
             "train_seconds": self.train_seconds, "device": self.device,
         }  # fmt: skip
-
-
-def pick_device(name: str) -> str:
-    import torch
-
-    if name == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return name
 
 
 def tensors(x: Encoded, device: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -98,13 +91,8 @@ def fit_net(
 ) -> TrainLog:
     import torch
 
-    before = torch.get_num_threads()
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
-    try:
+    with torch_threads(torch, cfg.threads):
         return _fit(net, train, y, valid, y_valid, cfg, device)
-    finally:
-        torch.set_num_threads(before)
 
 
 def _fit(

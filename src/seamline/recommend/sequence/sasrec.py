@@ -29,7 +29,7 @@ from seamline.recommend.sequence.history import (
     recency_matrix,
     sequences,
 )
-from seamline.recommend.torch_env import pick_device, require_torch
+from seamline.recommend.torch_env import pick_device, require_torch, torch_threads
 
 SCORE_BATCH = 1024
 NET = "net."  # prefix of the network's arrays in the saved state
@@ -43,13 +43,8 @@ class SASRec(Recommender):
     @contextmanager
     def _torch(self) -> Iterator[Any]:
         torch = require_torch("the sasrec model")
-        before = torch.get_num_threads()
-        if self.config.threads is not None:
-            torch.set_num_threads(self.config.threads)
-        try:
+        with torch_threads(torch, self.config.threads):
             yield torch
-        finally:
-            torch.set_num_threads(before)
 
     def _fit(self, X: sp.csr_matrix, data: Interactions) -> None:
         seqs = sequences(data)
