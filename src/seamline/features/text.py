@@ -14,10 +14,9 @@ import logging
 import duckdb
 import numpy as np
 import pyarrow as pa
-from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from seamline.data import schema
+from seamline.data.textvec import char_ngram_vectors
 from seamline.features.base import Context
 
 log = logging.getLogger(__name__)
@@ -47,19 +46,10 @@ def embed_items(
         log.info("text embedding skipped: %d items with text", len(rows))
         return []
     texts = [r[2] for r in rows]
-    tfidf = TfidfVectorizer(
-        analyzer="char_wb",
-        ngram_range=(2, 4),
-        max_features=max_features,
-        sublinear_tf=True,
-        dtype=np.float32,
-    ).fit_transform(texts)
-    k = min(dim, tfidf.shape[1] - 1, len(rows) - 1)
+    vectors = char_ngram_vectors(texts, dim, max_features, seed)
+    k = vectors.shape[1]
     if k < 1:
         return []
-    vectors = TruncatedSVD(n_components=k, random_state=seed).fit_transform(tfidf)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    vectors = vectors / np.where(norms > 0, norms, 1.0)  # cosine geometry
     names = [f"emb_{j}" for j in range(k)]
     table = pa.table(
         {

@@ -17,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from seamline.data.dataset import Interactions
+from seamline.data.textvec import char_ngram_vectors
 from seamline.recommend.base import F32, Floats, Ints, Recommender
 from seamline.recommend.transfer.config import ContentBridgeConfig
 
@@ -42,22 +43,13 @@ class ContentBridge(Recommender):
     config: ContentBridgeConfig
 
     def _fit(self, X: sp.csr_matrix, data: Interactions) -> None:
-        from sklearn.decomposition import TruncatedSVD
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
         c = self.config
         texts = item_texts(self)
         E = np.zeros((len(texts), c.dim), dtype=np.float32)
         present = [j for j, t in enumerate(texts) if t.strip()]
-        if len(present) >= 2:
-            tf = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4),
-                                 max_features=c.max_features, sublinear_tf=True)  # fmt: skip
-            T = tf.fit_transform([texts[j] for j in present])
-            dim = min(c.dim, T.shape[1] - 1, len(present) - 1)
-            if dim >= 1:
-                Z = TruncatedSVD(dim, random_state=c.random_state).fit_transform(T)
-                norms = np.linalg.norm(Z, axis=1, keepdims=True)
-                E[np.asarray(present), :dim] = Z / np.where(norms > 0, norms, 1.0)
+        Z = char_ngram_vectors([texts[j] for j in present], c.dim, c.max_features, c.random_state)
+        if Z.shape[1]:
+            E[np.asarray(present), : Z.shape[1]] = Z
         self.E_ = E
 
     def _score_history(self, H: sp.csr_matrix) -> F32:
