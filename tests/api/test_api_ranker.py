@@ -21,8 +21,6 @@ from seamline.recommend import store
 from seamline.recommend.rank.store import load_ranker, ranker_info
 from seamline.workspace import Workspace
 
-pytest.importorskip("torch")
-
 PARAMS = {"max_epochs": 2, "embedding_dim": 4, "hidden": [8], "threads": 1, "device": "cpu"}
 
 

@@ -15,8 +15,6 @@ from seamline.recommend.rank.ranker import DeepFM, FieldRanker
 from seamline.recommend.rank.registry import RANKERS, make_ranker
 from seamline.recommend.rank.samples import training_pairs
 
-pytest.importorskip("torch")
-
 FAST = {
     "max_epochs": 2,
     "threads": 1,

@@ -15,8 +15,6 @@ from seamline.recommend import persist
 from seamline.recommend.blend import blend_weights, simplex
 from seamline.recommend.registry import load_model, make
 
-pytest.importorskip("torch")
-
 TINY = {"factors": 16, "blocks": 1, "heads": 1, "max_len": 8, "epochs": 10, "patience": 10,
         "threads": 1, "learning_rate": 0.01, "dropout": 0.0, "device": "cpu"}  # fmt: skip
 T0 = pd.Timestamp("2024-01-01", tz="UTC")

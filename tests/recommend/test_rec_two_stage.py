@@ -11,8 +11,6 @@ from seamline.recommend.rank.registry import make_ranker
 from seamline.recommend.rank.two_stage import rerank, retrieve
 from seamline.recommend.registry import make
 
-pytest.importorskip("torch")
-
 
 def test_candidates_are_the_retrievers_unseen_top_n(synth: Interactions) -> None:
     model = make("ease", l2=50.0).fit(synth)
