@@ -245,3 +245,20 @@ def test_many_users_at_once_equal_one_by_one(name: str, ml_models: dict[str, Rec
         assert [r.item_id for r in a] == [r.item_id for r in b]
         np.testing.assert_allclose([r.score for r in a], [r.score for r in b], rtol=1e-5)
         assert [r.because for r in a] == [r.because for r in b]
+
+
+@pytest.mark.parametrize("name", ["itemknn", "ease", "transition"])
+def test_candidate_scores_rank_as_recommend_does(
+    name: str, synth_models: dict[str, Recommender], synth: Interactions
+) -> None:
+    # A second stage re-ranks from candidate_scores/because: they must give what recommend gives.
+    model = synth_models[name]
+    for uid in [*synth.users.ids[:5], "never-seen-user"]:
+        s, hist = model.candidate_scores(uid, domain="fashion")
+        top = topk(s, 5)
+        want = model.recommend([uid], k=5, domain="fashion")[0]
+        assert [model.items_.ids[j] for j in top] == [r.item_id for r in want]
+        assert model.because(uid, hist, top) == [r.because for r in want]
+        assert np.isneginf(s[model.catalog_.mask("knowledge", None)]).all()
+        if hist is not None:
+            assert np.isneginf(s[hist.indices]).all()

@@ -187,6 +187,42 @@ class Recommender(ABC):
             return self._score_history(hist)[0], hist
         return self.scores(np.array([row]))[0], hist
 
+    def candidate_scores(
+        self,
+        user_id: str,
+        *,
+        unknown: Unknown = "popular",
+        domain: str | None = None,
+        filters: Mapping[str, Any] | None = None,
+        exclude_seen: bool = True,
+    ) -> tuple[Floats, sp.csr_matrix | None]:
+        """Every item's score for one user as `recommend` ranks them (-inf where the domain,
+        filters or seen items rule it out), and the user's history (None when unknown) to
+        pass to `because`. For a second stage that re-ranks the top of these."""
+        self._check_fitted()
+        s, hist = self._user_scores(str(user_id), unknown)
+        return self._ruled_out(s, hist, self.catalog_.mask(domain, filters), exclude_seen), hist
+
+    @staticmethod
+    def _ruled_out(
+        s: F32, hist: sp.csr_matrix | None, mask: np.ndarray | None, exclude_seen: bool
+    ) -> Floats:
+        out = np.array(s, dtype=np.float64)
+        if mask is not None:
+            out[~mask] = -np.inf
+        if exclude_seen and hist is not None:
+            out[hist.indices] = -np.inf
+        return out
+
+    def because(
+        self, user_id: str, hist: sp.csr_matrix | None, items: Ints, n: int = N_BECAUSE
+    ) -> list[list[str]]:
+        """For each of `items` (model indices), the history items behind its score; empty
+        lists for a user without history (`hist` from `candidate_scores`)."""
+        if hist is None:
+            return [[] for _ in items]
+        return self._because(str(user_id), hist, np.asarray(items, dtype=np.int64), n)
+
     def _unknown_scores(self, user_id: str, unknown: Unknown) -> F32:
         if unknown == "raise":
             raise DataError(
@@ -256,15 +292,14 @@ class Recommender(ABC):
                     s, hist = batch[uid], self.H_[self.users_.index(uid)]
                 else:
                     s, hist = self._user_scores(uid, unknown)
-                s = np.array(s, dtype=np.float64)
-                if mask is not None:
-                    s[~mask] = -np.inf
-                if exclude_seen and hist is not None:
-                    s[hist.indices] = -np.inf
-                top = topk(s, int(k))
-                why = self._because(uid, hist, top) if hist is not None else [[] for _ in top]
+                ranked = self._ruled_out(s, hist, mask, exclude_seen)
+                top = topk(ranked, int(k))
+                why = self.because(uid, hist, top)
                 out.append(
-                    [Recommendation(ids[j], float(s[j]), w) for j, w in zip(top, why, strict=True)]
+                    [
+                        Recommendation(ids[j], float(ranked[j]), w)
+                        for j, w in zip(top, why, strict=True)
+                    ]
                 )
         return out
 

@@ -55,8 +55,7 @@ def target_only(data: Interactions, split: ColdSplit) -> ScoreFn:
     def fn(rows: np.ndarray) -> np.ndarray:
         S = np.zeros((len(rows), data.n_items))
         for t, r in enumerate(rows):
-            s = model._user_scores(users[int(r)], "popular")[0]  # unknown -> popularity
-            S[t, cols] = s
+            S[t, cols] = model.candidate_scores(users[int(r)], exclude_seen=False)[0]
         return S
 
     return fn

@@ -61,16 +61,11 @@ class ServingRanker:
                                    filters=filters, unknown=unknown)[0]  # fmt: skip
         # the retriever's candidates as its recommend() picks them, without explaining
         # all of them: only the final k get their `because`
-        s, hist = model._user_scores(user_id, unknown)
-        s = np.array(s, dtype=np.float64)
-        mask = model.catalog_.mask(domain, filters)
-        if mask is not None:
-            s[~mask] = -np.inf
-        if exclude_seen and hist is not None:
-            s[hist.indices] = -np.inf
+        s, hist = model.candidate_scores(user_id, unknown=unknown, domain=domain,
+                                         filters=filters, exclude_seen=exclude_seen)  # fmt: skip
         top = topk(s, max(k, self.candidates))
         if len(top) <= 1:
-            why = model._because(user_id, hist, top) if hist is not None else [[] for _ in top]
+            why = model.because(user_id, hist, top)
             return [Recommendation(model.items_.id(int(j)), float(s[j]), w)
                     for j, w in zip(top, why, strict=True)]  # fmt: skip
         ts = s[top]
@@ -80,7 +75,7 @@ class ServingRanker:
         p = self._score(model, user_id, top, log_rank, score_z)
         order = np.lexsort((np.arange(len(p)), -p))[:k]
         best = top[order]
-        why = model._because(user_id, hist, best) if hist is not None else [[] for _ in best]
+        why = model.because(user_id, hist, best)
         ids = model.items_.ids
         return [Recommendation(ids[int(j)], float(p[o]), w)
                 for j, o, w in zip(best, order, why, strict=True)]  # fmt: skip
