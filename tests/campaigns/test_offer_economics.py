@@ -47,3 +47,15 @@ def test_offer_matrices_and_caps() -> None:
     assert users.tolist() == [np.inf, 10] and money.tolist() == [np.inf, np.inf]
     with pytest.raises(ValueError, match="one column per offer"):
         offer_matrices(offers, np.array([0.1]), np.array([[0.1]]))
+
+
+def test_a_stated_pull_replaces_the_assumed_strength() -> None:
+    from seamline.campaigns.predict import offer_strength
+
+    message = Offer(id="m", kind="content", contact_cost=0.05)
+    assert offer_strength(message) == pytest.approx(0.05)  # the planner's assumption
+    assert offer_strength(message.model_copy(update={"pull": 0.02})) == pytest.approx(0.02)
+    coupon = Offer(id="c", kind="coupon", face_value=30, order_value=300)
+    assert offer_strength(coupon) == pytest.approx(0.1)
+    with pytest.raises(ValueError, match="pull"):
+        Offer(id="x", kind="content", pull=0)

@@ -365,7 +365,7 @@ def test_coupon_raises_conversion_by_the_recorded_true_effect(big_world: World) 
     sample, expected = truth["sample"], truth["expected"]
     assert sample["conversion_ate"] > 0.01
     assert sample["conversion_ate"] == pytest.approx(expected["conversion_ate"], abs=0.01)
-    assert expected["purchase_probability_lift"] > 0
+    assert expected["buy_probability_lift_per_view"] > 0
     assert big_world.summary.conversion_ate == sample["conversion_ate"]
 
     outcomes = _campaign_outcomes(big_world)

@@ -33,6 +33,9 @@ class Offer(SeamlineConfig):
     order_value: float = Field(300.0, gt=0)  # typical order value the offer applies to
     max_users: int | None = Field(None, ge=1)  # cap: users who may get the offer
     max_spend: float | None = Field(None, gt=0)  # cap: expected CNY spent on it
+    # The assumed pull, as the discount share that moves buyers alike; unset: the
+    # discount share (coupon, bundle) or the planner's default for a lesson or message.
+    pull: float | None = Field(None, gt=0, le=1)
 
     @model_validator(mode="after")
     def _check(self) -> Offer:

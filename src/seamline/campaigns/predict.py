@@ -40,7 +40,9 @@ SELECT_MAX_ROWS = 60_000  # above this the T-learner is used without a validatio
 
 
 def offer_strength(offer: Offer) -> float:
-    """How strongly the offer moves buyers, as a discount share."""
+    """How strongly the offer moves buyers, as a discount share (the spec's `pull` if set)."""
+    if offer.pull is not None:
+        return offer.pull
     if offer.kind == "free_lesson":
         return FREE_LESSON_STRENGTH
     if offer.kind == "content":

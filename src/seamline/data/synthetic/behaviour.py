@@ -10,6 +10,7 @@ import pyarrow as pa
 from seamline.data.columns import EVENT_COLUMNS, EVENT_TYPES
 from seamline.data.synthetic.arrays import Bools, Floats, Ints, categorical, ids, iso, pick
 from seamline.data.synthetic.items import PRICE_TIERS, Items
+from seamline.data.synthetic.offer_effect import discount_shift, shifted
 from seamline.data.synthetic.personas import SEGMENTS, seg_array
 from seamline.data.synthetic.users import Users, user_ids
 from seamline.data.synthetic.vocab import CHANNELS, DOMAIN_NAMES, FASHION, KNOWLEDGE, N_COURSE_CATS
@@ -21,9 +22,6 @@ from seamline.data.synthetic.window import (
     DAY_S,
     FIRST_SESSION_HOUR,
     LAST_SESSION_HOUR,
-    LIFT_BASE,
-    LIFT_MAX,
-    LIFT_PER_SENSITIVITY,
     WINDOW_DAYS,
     WINDOW_START_UTC,
 )
@@ -177,23 +175,38 @@ def _per_domain(fashion: Bools, pair: tuple[float, float]) -> Floats:
 
 @dataclass
 class Decision:
-    """The last funnel step (purchase | cart, enroll | click), under both campaign arms."""
+    """The funnel's decisions under both campaign arms: the coupon shifts the click, cart
+    and buy steps (`offer_effect`); the same uniforms decide both potential outcomes."""
 
-    click: Bools
-    cart: Bools
-    chance: Bools  # the view reached the last step
-    p0: Floats  # buying probability without / with the coupon
+    click0: Bools  # potential clicks without / with the coupon
+    click1: Bools
+    cart0: Bools  # potential carts without / with the coupon
+    cart1: Bools
+    p0: Floats  # buying probability at the last step without / with the coupon
     p1: Floats
-    buy0: Bools  # potential outcomes: the same uniform decides both
+    e0: Floats  # P(click, reach the last step and buy | view) without / with the coupon
+    e1: Floats
+    buy0: Bools
     buy1: Bools
     treated: Bools  # coupon arm and in the campaign window
     qty: Ints
     gross: Floats  # full price x quantity
     paid1: Floats  # with the coupon
 
+    def _arm(self, without: Bools, with_: Bools) -> Bools:
+        return np.where(self.treated, with_, without)
+
+    @property
+    def click(self) -> Bools:
+        return self._arm(self.click0, self.click1)
+
+    @property
+    def cart(self) -> Bools:
+        return self._arm(self.cart0, self.cart1)
+
     @property
     def buy(self) -> Bools:
-        return np.where(self.treated, self.buy1, self.buy0)
+        return self._arm(self.buy0, self.buy1)
 
     @property
     def paid(self) -> Floats:
@@ -201,32 +214,40 @@ class Decision:
 
 
 def decide(rng: np.random.Generator, v: Views, u: Users, items: Items) -> Decision:
-    """Taste match drives clicks; price against the user's sensitivity drives buying."""
+    """Taste match drives clicks; price against the user's sensitivity drives carting and
+    buying; the coupon pulls on all three."""
     n = len(v.user)
     fashion = v.domain == FASHION
     sens = u.sensitivity[v.user]
     price = items.price[v.item]
-    afford = _sigmoid(AFFORD_BIAS - sens * np.log(price / _per_domain(fashion, REFERENCE_PRICE)))
+    afford0 = _sigmoid(AFFORD_BIAS - sens * np.log(price / _per_domain(fashion, REFERENCE_PRICE)))
+    shift = discount_shift(sens, COUPON_DISCOUNT)
+    afford1 = shifted(afford0, shift)
+    pc0 = CLICK_BASE + CLICK_MATCH * v.match
+    pc1 = shifted(pc0, shift)
+    reach0 = np.where(fashion, CART_RATE * afford0, 1.0)
+    reach1 = np.where(fashion, CART_RATE * afford1, 1.0)
+    base, slope = _per_domain(fashion, BUY_BASE), _per_domain(fashion, BUY_AFFORD)
+    p0, p1 = base + slope * afford0, base + slope * afford1
 
-    click = rng.random(n) < CLICK_BASE + CLICK_MATCH * v.match
-    cart = click & fashion & (rng.random(n) < CART_RATE * afford)
-    chance = np.where(fashion, cart, click)
-    p0 = _per_domain(fashion, BUY_BASE) + _per_domain(fashion, BUY_AFFORD) * afford
-    lift = np.minimum(LIFT_BASE + LIFT_PER_SENSITIVITY * sens, LIFT_MAX)
-    p1 = 1 - (1 - p0) * (1 - lift)
-    r = rng.random(n)
-
+    rk, rc, r = rng.random(n), rng.random(n), rng.random(n)
+    click0, click1 = rk < pc0, rk < pc1
+    cart0 = click0 & fashion & (rc < reach0)
+    cart1 = click1 & fashion & (rc < reach1)
     q = rng.random(n)
     qty = np.where(fashion, 1 + (q < 0.12) + (q < 0.03), 1).astype(np.int64)
     gross = np.round(price * qty, 2)
     return Decision(
-        click=click,
-        cart=cart,
-        chance=chance,
+        click0=click0,
+        click1=click1,
+        cart0=cart0,
+        cart1=cart1,
         p0=p0,
         p1=p1,
-        buy0=chance & (r < p0),
-        buy1=chance & (r < p1),
+        e0=pc0 * reach0 * p0,
+        e1=pc1 * reach1 * p1,
+        buy0=np.where(fashion, cart0, click0) & (r < p0),
+        buy1=np.where(fashion, cart1, click1) & (r < p1),
         treated=u.coupon[v.user] & v.in_campaign,
         qty=qty,
         gross=gross,

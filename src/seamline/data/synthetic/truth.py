@@ -8,6 +8,7 @@ import numpy as np
 
 from seamline.data.synthetic.arrays import Bools, Floats, iso_one
 from seamline.data.synthetic.behaviour import Decision, Views
+from seamline.data.synthetic.offer_effect import DEAL_PULL, discount_shift
 from seamline.data.synthetic.personas import (
     SEGMENTS,
     SHARE_CONCENTRATION,
@@ -27,9 +28,6 @@ from seamline.data.synthetic.window import (
     COUPON_DISCOUNT,
     COUPON_ID,
     DAY_S,
-    LIFT_BASE,
-    LIFT_MAX,
-    LIFT_PER_SENSITIVITY,
     WINDOW_START_UTC,
 )
 
@@ -50,8 +48,8 @@ class Tally:
         def per_user(weights: Floats | Bools) -> Floats:
             return np.bincount(local, weights=weights, minlength=hi - lo).astype(np.float64)
 
-        def in_window(x: Floats | Bools | float) -> Floats:
-            return np.where(d.chance & v.in_campaign, x, 0.0)
+        def in_window(x: Floats | Bools | float) -> Floats:  # views in the campaign
+            return np.where(v.in_campaign, x, 0.0)
 
         orders0, orders1 = per_user(in_window(d.buy0)), per_user(in_window(d.buy1))
         rev0, rev1 = per_user(in_window(d.buy0 * d.gross)), per_user(in_window(d.buy1 * d.paid1))
@@ -59,17 +57,17 @@ class Tally:
         metrics = {
             "users": np.ones(hi - lo),
             "active": per_user(v.in_campaign) > 0,
-            "chances": per_user(in_window(1.0)),
-            "lift_sum": per_user(in_window(d.p1 - d.p0)),
+            "views": per_user(in_window(1.0)),
+            "lift_sum": per_user(in_window(d.e1 - d.e0)),
             "conv0": orders0 > 0,
             "conv1": orders1 > 0,
             "rev0": rev0,
             "rev1": rev1,
-            # P(at least one purchase) = 1 - product over the user's chances of (1 - p).
-            "econv0": 1 - np.exp(per_user(in_window(np.log1p(-d.p0)))),
-            "econv1": 1 - np.exp(per_user(in_window(np.log1p(-d.p1)))),
-            "erev0": per_user(in_window(d.p0 * d.gross)),
-            "erev1": per_user(in_window(d.p1 * d.paid1)),
+            # P(at least one purchase) = 1 - product over the user's views of (1 - e).
+            "econv0": 1 - np.exp(per_user(in_window(np.log1p(-d.e0)))),
+            "econv1": 1 - np.exp(per_user(in_window(np.log1p(-d.e1)))),
+            "erev0": per_user(in_window(d.e0 * d.gross)),
+            "erev1": per_user(in_window(d.e1 * d.paid1)),
             # What the assigned arm actually showed.
             "orders": np.where(coupon, orders1, orders0),
             "converted": np.where(coupon, orders1, orders0) > 0,
@@ -107,9 +105,9 @@ def _effects(t: Tally, seg: int | None = None) -> dict[str, dict[str, float]]:
             "revenue_per_user_coupon": round(r1, 6),
             "revenue_per_user_ate": round(r1 - r0, 6),
         }
-    chances = t.total("chances", seg=seg)
-    lift = t.total("lift_sum", seg=seg) / chances if chances else 0.0
-    out["expected"]["purchase_probability_lift"] = round(lift, 6)  # per last-step chance
+    views = t.total("views", seg=seg)
+    lift = t.total("lift_sum", seg=seg) / views if views else 0.0
+    out["expected"]["buy_probability_lift_per_view"] = round(lift, 6)
     out["sample"]["users"] = int(users)
     return out
 
@@ -164,15 +162,18 @@ def campaign_truth(t: Tally, u: Users, seed: int) -> dict[str, Any]:
             {"arm": "control", "users": int((~u.coupon).sum()), "description": "no coupon"},
         ],
         "effect_model": {
-            "step": "final funnel step: cart -> purchase (fashion), click -> enroll (knowledge)",
-            "formula": "p_coupon = 1 - (1 - p_control) * (1 - lift)",
-            "lift": f"min({LIFT_BASE} + {LIFT_PER_SENSITIVITY} * price_sensitivity, {LIFT_MAX})",
-            "lift_base": LIFT_BASE,
-            "lift_per_sensitivity": LIFT_PER_SENSITIVITY,
-            "lift_max": LIFT_MAX,
-            "note": "earlier steps (view, click, cart) are unaffected; the coupon lowers the "
-            "price paid, so its revenue effect can be negative for users who buy "
-            "anyway",
+            "steps": "view -> click, click -> cart and cart -> purchase (fashion), "
+            "view -> click and click -> enroll (knowledge)",
+            "shift": "deal_pull x price_sensitivity x discount (logit scale)",
+            "click_coupon": "sigmoid(logit(click) + shift)",
+            "afford": "sigmoid(1.2 - price_sensitivity x log(price / reference price))",
+            "afford_coupon": "sigmoid(logit(afford) + shift)",
+            "cart": "0.65 x afford (fashion)",
+            "buy": "0.35 + 0.45 x afford (fashion), 0.12 + 0.38 x afford (knowledge)",
+            "deal_pull": DEAL_PULL,
+            "note": "views are unaffected; price-sensitive users respond most; the coupon "
+            "lowers the price paid, so its revenue effect can be negative for users who "
+            "buy anyway",
         },
         "outcomes": {
             "conversion": "user made at least one purchase or enroll in the window",
@@ -183,7 +184,7 @@ def campaign_truth(t: Tally, u: Users, seed: int) -> dict[str, Any]:
             "by_segment": {s.key: _effects(t, i)["sample"] for i, s in enumerate(SEGMENTS)},
             "note": "sample: both potential outcomes of every user (the same random draw "
             "decides the purchase with and without the coupon); expected: their "
-            "model probabilities given the funnel up to the final step",
+            "model probabilities given the views",
         },
         "realised": {
             "coupon": coupon,
@@ -221,8 +222,8 @@ def segments_truth(u: Users) -> dict[str, Any]:
                     for c, w in zip(FASHION_CATEGORIES, base[i, N_COURSE_CATS:], strict=True)
                 },
                 "price_sensitivity": s.price_sensitivity,
-                "coupon_lift": round(
-                    min(LIFT_BASE + LIFT_PER_SENSITIVITY * s.price_sensitivity, LIFT_MAX), 4
+                "coupon_logit_shift": round(
+                    float(discount_shift(s.price_sensitivity, COUPON_DISCOUNT)), 4
                 ),
                 "activity": s.activity,
                 "views_per_session": s.session_depth,
@@ -257,7 +258,7 @@ files here are the answers an analysis should recover. Never feed them to a mode
 - `users.csv`: `user_id`, `segment`, the planted segment of every user.
 - `segments.json`: each segment's English and Chinese name and its latent tastes: course
   and fashion category preferences, knowledge/fashion mix, price sensitivity (and so
-  willingness to pay and coupon lift), activity, channels, peak hour (local time, UTC+8),
+  willingness to pay and coupon response), activity, channels, peak hour (local time, UTC+8),
   demographics; plus how users vary around their segment.
 - `campaign.json`: the past randomised coupon campaign: arms, discount, window, the
   effect model, the true effects (expected and from per-user potential outcomes, overall
@@ -279,9 +280,11 @@ How the world behaves:
 - Clicks depend on taste match; carts, purchases and enrolments on price against the
   user's price sensitivity.
 - Campaign: exactly half the users (seeded) got coupon `SEAMLINE-SEP20`, 20% off every
-  purchase and enrolment in sessions starting in September 2026 (China time). It raises
-  only the final funnel step, more for price-sensitive users, and cuts the price paid, so
-  its revenue effect is negative where users would have bought anyway. Conversion = at
+  purchase and enrolment in sessions starting in September 2026 (China time). It draws
+  users in and makes items feel cheaper (one logit shift, growing with price sensitivity,
+  of the click-through and of affordability), so it raises clicks, carts and buying, most
+  for price-sensitive users, and cuts the price paid, so its revenue effect is negative
+  where users would have bought anyway. Conversion = at
   least one purchase or enrolment in such sessions.
   `true_effect.sample` compares both potential outcomes of every user (exact for this
   world); `realised` is what a difference in means between the arms sees.

@@ -19,6 +19,4 @@ CAMPAIGN_FIRST_DAY = int((np.datetime64("2026-09-01") - WINDOW_FIRST_DAY).astype
 CAMPAIGN_DAYS = 30
 COUPON_ID = "SEAMLINE-SEP20"
 COUPON_DISCOUNT = 0.20
-# The coupon raises the final funnel step: p_coupon = 1 - (1 - p_control) * (1 - lift),
-# with lift = LIFT_BASE + LIFT_PER_SENSITIVITY * price_sensitivity (capped at LIFT_MAX).
-LIFT_BASE, LIFT_PER_SENSITIVITY, LIFT_MAX = 0.05, 0.15, 0.6
+# How the coupon (and any later offer) moves users: seamline.data.synthetic.offer_effect.
