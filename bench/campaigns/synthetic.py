@@ -70,7 +70,9 @@ def true_profit(
     return float(total)
 
 
-def oracle(spec: CampaignSpec, truth: dict[str, Any], audience: list[str]) -> tuple[float, int]:
+def oracle(
+    spec: CampaignSpec, truth: dict[str, Any], audience: list[str]
+) -> tuple[float, int, dict[str, int]]:
     n, offers = len(audience), list(spec.offers)
     profit, cost = np.zeros((n, len(offers))), np.zeros((n, len(offers)))
     contact = min(c.cost_per_contact for c in spec.channels) * spec.contact_cap
@@ -80,7 +82,8 @@ def oracle(spec: CampaignSpec, truth: dict[str, Any], audience: list[str]) -> tu
         cost[:, j] = o.contact_cost + contact + o.face_value * p1
         profit[:, j] = (p1 - p0) * value * o.margin - cost[:, j]
     a = allocate(profit, cost, None, spec.budget, *offer_caps(offers))
-    return a.profit, a.users
+    mix = {o.id: int((a.offer == j).sum()) for j, o in enumerate(offers)}
+    return a.profit, a.users, mix
 
 
 def one_seed(users: int, seed: int, budget: float, model: str) -> dict[str, Any]:
@@ -115,12 +118,14 @@ def one_seed(users: int, seed: int, budget: float, model: str) -> dict[str, Any]
             )
             for pool in (everyone, audience)
         )
-        oracle_profit, oracle_users = oracle(spec, truth, audience)
+        oracle_profit, oracle_users, oracle_mix = oracle(spec, truth, audience)
     return {
         "seed": seed,
         "audience": len(audience),
         "planned_users": len(planned_users),
         "oracle_users": oracle_users,
+        "plan_offers": {o.id: planned_offers.count(o.id) for o in spec.offers},
+        "oracle_offers": oracle_mix,
         "model": plan["summary"]["model"]["name"],
         "form": plan["summary"]["model"]["form"],
         "predicted_profit": plan["summary"]["totals"]["expected_incremental_profit"],
