@@ -37,21 +37,25 @@ RESULTS = HERE / "results.json"
 
 JOB = r"""
 import json, sys, time
-kind, engine, ws_path = sys.argv[1], sys.argv[2], sys.argv[3]
+kind, engine, ws_path, memory = sys.argv[1:5]
+from seamline.engine import EngineConfig
 from seamline.workspace import Workspace
 ws = Workspace(ws_path)
 t0 = time.perf_counter()
 info = {}
+eng = EngineConfig(name=engine, master="local[2]" if engine == "spark" else None,
+                   conf={"spark.driver.memory": memory} if engine == "spark" else {})
 if kind == "features":
-    from seamline.engine import EngineConfig
     from seamline.features import FeatureConfig, build_features
-    eng = EngineConfig(name=engine, master="local[2]" if engine == "spark" else None)
     r = build_features(ws, FeatureConfig(utc_offset_hours=8, embedding_dim=0), engine=eng)
     info = {"users": r.users, "columns": len(r.columns)}
 elif kind == "als":
     from seamline.data.dataset import Interactions
     from seamline.recommend.registry import make
     data = Interactions.from_workspace(ws)
+    if engine == "spark":  # the session MLlib then uses, with the bench's settings
+        from seamline.engine.spark import spark_session
+        spark_session(eng)
     t0 = time.perf_counter()  # the fit alone: loading the matrix is shared
     m = make("als", factors=32, iterations=10, engine="spark" if engine == "spark" else "implicit")
     m.fit(data)
@@ -60,27 +64,31 @@ print(json.dumps({"seconds": round(time.perf_counter() - t0, 2), **info}))
 """
 
 
-def _tree_rss(proc: psutil.Process) -> int:
+def _tree_sample(proc: psutil.Process, cpu: dict[int, float]) -> int:
+    """Resident memory of the process tree now; records each process's CPU seconds."""
     total = 0
     for p in [proc, *proc.children(recursive=True)]:
         with contextlib.suppress(psutil.Error):  # a child that just ended
             total += p.memory_info().rss
+            t = p.cpu_times()
+            cpu[p.pid] = t.user + t.system
     return total
 
 
-def run_job(args: list[str]) -> dict:
+def run_job(args: list[str], src: Path) -> dict:
     """Run a job, returning its JSON line plus wall time and peak RSS of its process tree."""
-    env = {**os.environ, "PYTHONPATH": str(HERE.parents[1] / "src")}
+    env = {**os.environ, "PYTHONPATH": str(src)}
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-c", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
     )
     ps = psutil.Process(proc.pid)
     peak = [0]
+    cpu: dict[int, float] = {}
 
     def sample() -> None:
         while proc.poll() is None:
-            peak[0] = max(peak[0], _tree_rss(ps))
+            peak[0] = max(peak[0], _tree_sample(ps, cpu))
             time.sleep(0.1)
 
     t = threading.Thread(target=sample, daemon=True)
@@ -90,8 +98,11 @@ def run_job(args: list[str]) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"job {args[1:]} failed:\n{err.decode()[-3000:]}")
     line = out.decode().strip().splitlines()[-1]
+    # CPU seconds of the whole tree (JVM included): less sensitive than wall time to what
+    # else the machine runs; the last 0.1 s before each process ended is not seen.
     return {**json.loads(line), "wall_s": round(time.perf_counter() - t0, 2),
-            "peak_mb": round(peak[0] / 2**20)}  # fmt: skip
+            "cpu_s": round(sum(cpu.values()), 1), "peak_mb": round(peak[0] / 2**20),
+            "load": round(os.getloadavg()[0], 1)}  # fmt: skip
 
 
 def world(events: int) -> Path:
@@ -121,19 +132,30 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, nargs="+", default=[1_000_000, 3_000_000])
     ap.add_argument("--engines", nargs="+", default=["duckdb", "spark"])
+    ap.add_argument("--jobs", nargs="+", default=["features", "als"])
+    # Spark's heap in local mode (driver = executor); DuckDB's workspace limit is 3 GB.
+    ap.add_argument("--spark-memory", default="3g")
+    ap.add_argument(
+        "--src",
+        type=Path,
+        default=HERE.parents[1] / "src",
+        help="sources to time (another checkout's, for a before/after)",
+    )
+    ap.add_argument("--results", type=Path, default=RESULTS)
     a = ap.parse_args()
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"sizes": {}}
+    results = json.loads(a.results.read_text()) if a.results.exists() else {"sizes": {}}
     for n in a.events:
         ws = world(n)
         row = {"ingest": json.loads((ws.parent / "ingest.json").read_text())}
-        for job in ("features", "als"):
+        for job in a.jobs:
             for engine in a.engines:
-                row[f"{job}_{engine}"] = r = run_job([JOB, job, engine, str(ws)])
+                args = [JOB, job, engine, str(ws), a.spark_memory]
+                row[f"{job}_{engine}"] = r = run_job(args, a.src)
                 print(n, job, engine, r, flush=True)
         row["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        results["sizes"][str(n)] = row
+        results["sizes"][str(n)] = {**results["sizes"].get(str(n), {}), **row}
         results["machine"] = f"{platform.machine()}, {os.cpu_count()} CPUs, shared"
-        RESULTS.write_text(json.dumps(results, indent=2))
+        a.results.write_text(json.dumps(results, indent=2))
     write_md(results)
 
 

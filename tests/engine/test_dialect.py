@@ -30,6 +30,24 @@ def test_spark_rendering_matches_duckdb(spark: EngineConfig, tmp_path) -> None: 
     assert remote[0][2] == pytest.approx(1780272001.5)
 
 
+# Groups with repeats, NULLs, and only NULLs (a count of 0, not NULL).
+DISTINCT = """
+SELECT g, count(DISTINCT v) AS n, count(DISTINCT CASE WHEN v > 1 THEN v END) AS big,
+       count(*) AS rows
+FROM (VALUES ('a', 1), ('a', 1), ('a', 2), ('a', NULL), ('b', NULL), ('c', 3)) t(g, v)
+GROUP BY g ORDER BY g
+"""
+
+
+def test_count_distinct_counts_the_same_on_spark(spark: EngineConfig, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    assert "COLLECT_SET" in render(DISTINCT, "spark")
+    con = duckdb.connect()
+    local = DuckEngine(con).fetch(DISTINCT)
+    assert local == [("a", 2, 1, 4), ("b", 0, 0, 1), ("c", 1, 1, 1)]
+    with open_engine(spark, con, tmp_path) as eng:
+        assert eng.fetch(DISTINCT) == local
+
+
 def test_duckdb_text_is_returned_unchanged() -> None:
     sql = "SELECT isodow(ts) FROM t"
     assert render(sql, "duckdb") is sql

@@ -35,8 +35,9 @@ class Engine(Protocol):
     @property
     def name(self) -> str: ...
 
-    def create(self, name: str, sql: str) -> None:
-        """(Re)create the temporary table `name` from a SELECT."""
+    def create(self, name: str, sql: str, *, reuse: bool = True) -> None:
+        """(Re)create the temporary table `name` from a SELECT; `reuse=False` for a table
+        read once (Spark then computes it when read instead of caching it)."""
         ...
 
     def fetch(self, sql: str) -> list[tuple[Any, ...]]:

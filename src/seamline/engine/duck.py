@@ -19,7 +19,7 @@ class DuckEngine:
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
 
-    def create(self, name: str, sql: str) -> None:
+    def create(self, name: str, sql: str, *, reuse: bool = True) -> None:
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
 
     def fetch(self, sql: str) -> list[tuple[Any, ...]]:

@@ -59,7 +59,10 @@ def spark_session(config: EngineConfig) -> SparkSession:
 
 
 class SparkEngine:
-    """SQL on a SparkSession; tables are temporary views (cached when created by a query)."""
+    """SQL on a SparkSession; tables are temporary views. A table created for reuse is
+    written once as Parquet under the staging path and its view reads that copy: Spark's
+    in-memory cache is not matched inside a `WITH` clause, so a cached view read there was
+    recomputed from its sources every time (and Parquet survives a lost executor)."""
 
     name = "spark"
 
@@ -67,6 +70,8 @@ class SparkEngine:
         self.session = session
         self.staging = staging.rstrip("/")
         self._cached: dict[str, DataFrame] = {}
+        self._views: set[str] = set()
+        self._written = 0  # a fresh folder per created table: a view may read its old copy
 
     def _view(self, name: str, df: DataFrame, cache: bool = False) -> None:
         old = self._cached.pop(name, None)
@@ -74,11 +79,18 @@ class SparkEngine:
             df = df.persist()
             self._cached[name] = df
         df.createOrReplaceTempView(name)
+        self._views.add(name)
         if old is not None:
             old.unpersist()
 
-    def create(self, name: str, sql: str) -> None:
-        self._view(name, self.session.sql(render(sql, "spark")), cache=True)
+    def create(self, name: str, sql: str, *, reuse: bool = True) -> None:
+        df = self.session.sql(render(sql, "spark"))
+        if reuse:
+            self._written += 1
+            path = f"{self.staging}/tables/{name}-{self._written}"
+            df.write.mode("overwrite").parquet(path)
+            df = self.session.read.parquet(path)
+        self._view(name, df)
 
     def fetch(self, sql: str) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in self.session.sql(render(sql, "spark")).collect()]
@@ -97,7 +109,9 @@ class SparkEngine:
 
     def close(self) -> None:
         """Drop this engine's views and cached data (the session stays for the process)."""
-        for name, df in self._cached.items():
+        for df in self._cached.values():
             df.unpersist()
+        for name in self._views:
             self.session.catalog.dropTempView(name)
         self._cached.clear()
+        self._views.clear()

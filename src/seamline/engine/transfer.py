@@ -42,6 +42,7 @@ def collect(engine: Engine, con: duckdb.DuckDBPyConnection, name: str) -> None:
         return
     path = f"{root}/out/{name}"
     engine.write_parquet(name, path)
+    engine.read_parquet(name, path)  # computed once: later reads take the written copy
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {name} AS "
         f"SELECT * FROM read_parquet({literal(path + '/*.parquet')})"

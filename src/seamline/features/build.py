@@ -200,7 +200,7 @@ def build_features(
                     query = text.sql(ctx, names)
                 else:
                     query = _MODULES[fam].sql(ctx)
-                eng.create(f"fe_{fam}", query)
+                eng.create(f"fe_{fam}", query, reuse=False)  # collected once, just below
                 collect(eng, con, f"fe_{fam}")
                 cols = eng.columns(f"fe_{fam}")
                 labels = _labels(ctx, fam)
