@@ -127,6 +127,9 @@ def test_cli_plan_json_and_the_report_section(
     assert section is not None
     assert "Predicted against measured" in section.html and section.html.count("<svg") == 2
     assert "Unsubscribe" in section.html  # an e-mail preview with the voice's disclosure
+    # the holdout's minimum detectable effect sits beside the measure, with its verdict
+    assert "Minimum detectable effect of the holdout test" in section.html
+    assert 'data-power="below-mde"' in section.html and "Warning:" in section.html
     path.write_text(path.read_text("utf-8").replace("budget: 90.0", "budget: 0.2"), "utf-8")
     bad = CliRunner().invoke(app, ["campaign", "plan", "--workspace", str(ws.path), str(path)])
     assert bad.exit_code == 2 and "offers.0.face_value" in bad.stderr

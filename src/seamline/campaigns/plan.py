@@ -9,6 +9,7 @@ spec on the same workspace gives the same plan.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ from seamline.campaigns import store
 from seamline.campaigns.allocate import allocate
 from seamline.campaigns.audience import campaign_end, campaign_start, select_audience
 from seamline.campaigns.history import behaviour_features, load_history
+from seamline.campaigns.holdout_power import holdout_power
 from seamline.campaigns.messages import render_messages
 from seamline.campaigns.offers import offer_caps, offer_matrices
 from seamline.campaigns.predict import fit_uplift, predict
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from seamline.data.store import Store
 
 CAMPAIGN_ARM, CONTROL_ARM = "campaign", "control"
+log = logging.getLogger(__name__)
 
 
 def roi_curve(
@@ -122,6 +125,13 @@ def plan_campaign(
         frame, previews, broken = render_messages(ws, spec, templates, frame, task)
     summary = _summary(spec, audience.steps, frame, fit, curve, previews)
     summary["rule_violations"] = broken
+    summary["power"] = holdout_power(
+        frame["base_rate"].to_numpy(),
+        frame["uplift"].to_numpy(),
+        (frame["arm"] == CAMPAIGN_ARM).to_numpy(),
+    )
+    if summary["power"].get("warning"):
+        log.warning("campaign %s: %s", spec.name, summary["power"]["warning"])
     summary["allocation"] = {
         k: v for k, v in alloc.to_dict().items() if k in ("method", "profit", "bound", "gap")
     }

@@ -12,6 +12,7 @@ experiment engine and sets predicted beside measured incremental conversions and
 from __future__ import annotations
 
 import json
+import math
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,7 @@ import numpy as np
 
 from seamline.campaigns import store
 from seamline.campaigns.audience import campaign_end, campaign_start
-from seamline.campaigns.plan import CAMPAIGN_ARM, _margin
+from seamline.campaigns.plan import CAMPAIGN_ARM, CONTROL_ARM, _margin
 from seamline.campaigns.spec import CampaignSpec
 from seamline.data.synthetic.responses import read_truth, response_probabilities, strength
 from seamline.errors import DataError
@@ -134,6 +135,23 @@ def _cost(offers: dict[str, Any], offer_ids: list[str], p1: np.ndarray) -> np.nd
     return unit + face * p1
 
 
+def _variance_read_out(conv: dict[str, Any], n_t: int, n_c: int) -> dict[str, Any]:
+    """How much the engine's CUPED adjustment (the same outcome over the pre-period as the
+    covariate) narrowed the interval against the plain two-proportion standard error."""
+    p0, p1, se = conv.get("control_mean"), conv.get("treatment_mean"), conv.get("se")
+    if not (n_t and n_c and se and p0 is not None and p1 is not None):
+        return {"test": conv.get("test"), "variance_reduction": None, "variance_note": None}
+    plain = math.sqrt(p0 * (1 - p0) / n_c + p1 * (1 - p1) / n_t)
+    cut = 1 - (float(se) / plain) ** 2 if plain > 0 else 0.0
+    note = (
+        f"CUPED (pre-period conversion as covariate) cut the variance by {cut:.0%}."
+        if abs(cut) >= 0.005
+        else "CUPED changed nothing: no planned user converted in the pre-period "
+        "(the audience rules exclude recent buyers), so the covariate is constant."
+    )
+    return {"test": conv.get("test"), "variance_reduction": round(cut, 4), "variance_note": note}
+
+
 def measure_plan(ws: Store, plan: int | str | None = None) -> dict[str, Any]:
     """Analyse the plan's experiment (campaign arm against the control holdout) and set the
     measured incremental conversions and profit beside the predicted ones."""
@@ -169,6 +187,8 @@ def measure_plan(ws: Store, plan: int | str | None = None) -> dict[str, Any]:
         "true_incremental_profit": sim.get("true_incremental_profit"),
         "cost": round(cost, 2),
         "srm_p_value": report.get("srm_p_value"),
+        **_variance_read_out(conv, n_t, int(report["arms"].get(CONTROL_ARM, 0))),
+        "mde_conversions": got["summary"].get("power", {}).get("mde_conversions"),
     }
     store.save_result(ws, got["plan_id"], "measured", json.loads(json.dumps(measured)))
     return measured

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from seamline.cli.common import JsonOpt, WorkspaceOpt, bars, emit, one_line_errors, out
+from seamline.cli.common import JsonOpt, WorkspaceOpt, bars, emit, err, one_line_errors, out
 from seamline.cli.privacy import KeyFileOpt
 from seamline.workspace import DEFAULT_WORKSPACE, Workspace
 
@@ -36,6 +36,7 @@ def _plan_json(plan: dict[str, Any]) -> dict[str, Any]:
         "offers": plan["summary"]["offers"],
         "model": {k: v for k, v in plan["summary"]["model"].items() if k != "qini_curve"},
         "audience_steps": plan["summary"]["audience_steps"],
+        "power": plan["summary"].get("power", {}),
         "results": plan.get("results", {}),
     }
 
@@ -53,6 +54,15 @@ def _render(data: dict[str, Any]) -> None:
     for oid, o in data["offers"].items():
         t.add_row(oid, f"{o['users']:,}", f"{o['holdout']:,}", f"{o['expected_cost']:,.2f}")
     out.print(t)
+    power = data.get("power") or {}
+    if power.get("mde_conversions") is not None:
+        out.print(
+            f"holdout detects {power['mde_conversions']:,.1f} incremental conversions "
+            f"(alpha {power['alpha']}, power {power['power']:.0%}); predicted "
+            f"{power['predicted_conversions']:,.1f}"
+        )
+    if power.get("warning"):
+        err.print(f"warning: {power['warning']}")
     measured = data.get("results", {}).get("measured")
     if measured:
         out.print(

@@ -103,6 +103,8 @@ def campaigns_section(workspace: Store) -> Section | None:
         spec=spec,
         model=model,
         comparison=_comparison(summary, plan["results"].get("measured", {})),
+        power=summary.get("power"),
+        cuped=plan["results"].get("measured", {}).get("variance_note"),
         steps=summary["audience_steps"],
         offers=[{"offer": k, "kind": kinds.get(k, ""), **v} for k, v in summary["offers"].items()],
         qini_chart=qini_chart(model["qini_curve"]) if model.get("qini_curve") else None,

@@ -9,20 +9,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import yaml
+
 from seamline.config import SeamlineConfig
 from seamline.pipeline.stage import RunContext, StageResult
 
 if TYPE_CHECKING:
+    from seamline.campaigns.spec import CampaignSpec
     from seamline.progress import Progress
     from seamline.report.sections import Section
     from seamline.workspace import Workspace
 
 log = logging.getLogger(__name__)
-DEFAULT_SPEC = Path("examples/campaigns/learners-to-fashion.yaml")
+DEFAULT_SPEC = "main-job.yaml"  # package data: seamline/campaigns/specs/
+
+
+def default_spec() -> CampaignSpec:
+    """The main job's spec, shipped with the package, so a run works from any directory."""
+    from importlib import resources
+
+    from seamline.campaigns.spec import parse_spec
+
+    text = resources.files("seamline.campaigns").joinpath("specs", DEFAULT_SPEC).read_text("utf-8")
+    return parse_spec(yaml.safe_load(text), f"seamline/campaigns/specs/{DEFAULT_SPEC}")
 
 
 class CampaignsConfig(SeamlineConfig):
-    """Which campaign spec the main job plans (null: the example, when it is there)."""
+    """Which campaign spec the main job plans (null: the package's main-job spec)."""
 
     what: ClassVar[str] = "campaigns config"
 
@@ -38,6 +51,7 @@ class CampaignsResult(StageResult):
     measured: dict[str, Any] = field(default_factory=dict)
     not_planned: str | None = None  # why nothing was planned (e.g. an empty audience)
     simulated_events: int = 0  # purchases simulated and added to the event store
+    power: dict[str, Any] = field(default_factory=dict)  # the holdout's MDE (holdout_power)
 
     def summary(self) -> list[str]:
         if self.not_planned:
@@ -48,16 +62,34 @@ class CampaignsResult(StageResult):
             f"spend {t['spend']:,.2f} of {t['budget']:,.0f}, expected incremental profit "
             f"{t['expected_incremental_profit']:,.2f}"
         ]
+        p = self.power
+        if p.get("mde_conversions") is not None:
+            lines.append(
+                f"campaign {self.name} holdout: detects {p['mde_conversions']:,.1f} incremental "
+                f"conversions (alpha {p['alpha']}, power {p['power']:.0%}); predicted "
+                f"{p['predicted_conversions']:,.1f}"
+                + ("" if p.get("detectable") else ": below it, the interval will likely span 0")
+            )
         m = self.measured
         if m:
             lines.append(
                 f"campaign {self.name} measured: incremental conversions "
-                f"{m['incremental_conversions']:+.2f} (predicted "
-                f"{m['predicted_incremental_conversions']:.2f}), profit "
-                f"{m['incremental_profit']:+,.2f} (predicted "
-                f"{m['predicted_incremental_profit']:,.2f})"
+                f"{m['incremental_conversions']:+.2f} {_ci(m['incremental_conversions_ci'])} "
+                f"(predicted {m['predicted_incremental_conversions']:.2f}, true "
+                f"{_num(m.get('true_incremental_conversions'))}), profit "
+                f"{m['incremental_profit']:+,.2f} {_ci(m['incremental_profit_ci'])} (predicted "
+                f"{m['predicted_incremental_profit']:,.2f}, true "
+                f"{_num(m.get('true_incremental_profit'))})"
             )
         return lines
+
+
+def _ci(v: Any) -> str:
+    return f"[{v[0]:,.2f}, {v[1]:,.2f}]" if v else ""
+
+
+def _num(v: Any) -> str:
+    return "n/a" if v is None else f"{v:,.2f}"
 
 
 class CampaignsStage:
@@ -73,11 +105,7 @@ class CampaignsStage:
         from seamline.campaigns.spec import load_spec
         from seamline.errors import DataError
 
-        path = config.spec or DEFAULT_SPEC
-        if config.spec is None and not path.is_file():
-            log.warning("campaigns: no spec given and %s not found; nothing planned", path)
-            return None
-        spec = load_spec(path)
+        spec = load_spec(config.spec) if config.spec is not None else default_spec()
         try:
             plan = plan_campaign(ctx.workspace, spec, progress=progress)
         except DataError as e:  # too little data for this spec: the run goes on, and says so
@@ -91,8 +119,9 @@ class CampaignsStage:
             events = int(drawn["events"])
             measured = measure_plan(ctx.workspace, plan["plan_id"])
         return CampaignsResult(
-            plan["plan_id"], spec.name, plan["summary"]["totals"], measured, None, events
-        )
+            plan["plan_id"], spec.name, plan["summary"]["totals"], measured, None, events,
+            plan["summary"].get("power", {}),
+        )  # fmt: skip
 
     def section(self, workspace: Workspace) -> Section | None:
         from seamline.report.campaigns import campaigns_section
