@@ -35,11 +35,12 @@ OUTCOMES = ("visit", "conversion", "spend")
 ARMS = ("Womens E-Mail", "Mens E-Mail")
 
 
-def run(frame: pd.DataFrame, arm: str, outcome: str, seed: int) -> dict[str, object]:
+def run(frame: pd.DataFrame, arm: str, outcome: str, seed: int, boot: int) -> dict[str, object]:
     t0 = time.perf_counter()
     r = uplift_study(
         frame, treatment_col="segment", treatment=arm, control="No E-Mail", outcome=outcome,
-        exclude=[o for o in OUTCOMES if o != outcome], seed=seed, source=str(DATA.name),
+        exclude=[o for o in OUTCOMES if o != outcome], seed=seed, n_boot=boot,
+        source=str(DATA.name),
     )  # fmt: skip
     r["seconds"] = time.perf_counter() - t0
     return r
@@ -86,6 +87,8 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     ap.add_argument("--only", nargs="*", help='combos as "ARM/OUTCOME"')
     ap.add_argument("--resume", action="store_true", help="keep hillstrom.json's runs")
+    ap.add_argument("--out", default="hillstrom", help="name of the .json and .md written here")
+    ap.add_argument("--bootstrap", type=int, default=200)
     args = ap.parse_args()
     if not DATA.is_file():
         raise SystemExit(f"{DATA}: not found (the shared Hillstrom data)")
@@ -93,7 +96,7 @@ def main() -> None:
     combos = [(a, o) for a in ARMS for o in OUTCOMES]
     if args.only:
         combos = [tuple(c.split("/")) for c in args.only]  # type: ignore[misc]
-    out_json = HERE / "hillstrom.json"
+    out_json = HERE / f"{args.out}.json"
     results: list[dict[str, object]] = []
     if args.resume and out_json.is_file():
         results = json.loads(out_json.read_text())
@@ -102,7 +105,7 @@ def main() -> None:
         for seed in args.seeds:
             if (arm, outcome, seed) in done:
                 continue
-            r = run(frame, arm, outcome, seed)
+            r = run(frame, arm, outcome, seed, args.bootstrap)
             results.append(r)
             m = r["models"][r["chosen"]]  # type: ignore[index]
             print(f"{arm}/{outcome} seed {seed}: {r['chosen']} {m['top30_ratio']:.2f} "
@@ -113,26 +116,29 @@ def main() -> None:
         "# Hillstrom uplift benchmark",
         "",
         f"Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; 2 shared cores (load average "
-        f"{load:.1f}). Command: `nice -n 10 python bench/campaigns/hillstrom.py`; raw results "
-        "in hillstrom.json.",
+        f"{load:.1f}). Command: `nice -n 10 python bench/campaigns/hillstrom.py "
+        f"{' '.join(sys.argv[1:])}`; raw results in {args.out}.json.",
         "",
         "Data: ../shared/data/hillstrom (64,000 customers randomised to Mens / Womens / No "
-        "e-mail). Per arm against No E-Mail and per outcome: 70/30 split stratified by arm "
-        "(seeds 1-5); features: recency, history_segment, history, mens, womens, zip_code, "
+        "e-mail). Per arm against No E-Mail and per outcome: 70/30 split stratified by arm"
+        "; features: recency, history_segment, history, mens, womens, zip_code, "
         "newbie, channel (text one-hot encoded), the other outcomes excluded. The model is "
-        "chosen on 3 validation carves of the 70% (their percentile-ranked predictions scored "
-        "together by the top-30% ratio), never on the 30%. Scores on the 30%: Qini coefficient "
-        "and AUUC (area over random, divided by the perfect ranking's), top-30% ratio "
-        "(incremental outcome per user in the top 30% by predicted uplift over that of all "
-        "users) with 95% bootstrap intervals (200 resamples within each arm).",
+        "chosen on 2x5 validation carves of the 70% (5-fold, twice): each model's top-30% "
+        "ratio per carve; the simplest model (listed first) whose mean is within one standard "
+        "error of the best (paired per carve) is chosen; never on the 30%. Scores on the 30%: "
+        "Qini coefficient and AUUC (area over random, divided by the perfect ranking's), "
+        "top-30% ratio (incremental outcome per user in the top 30% by predicted uplift over "
+        f"that of all users) with 95% bootstrap intervals ({args.bootstrap} resamples within "
+        "each arm).",
         "",
-        "Models: T-learner with gradient boosting (`t_learner_gb`) and with logistic / ridge "
-        "regression (`t_learner_lr`), X-learner with linear outcome and effect models "
-        "(`x_learner`, propensity = the treated share), class transformation with logistic "
-        "regression (transformed-outcome ridge regression for spend).",
+        "Models, simplest first: class transformation with logistic regression "
+        "(`class_transformation`; transformed-outcome ridge regression for spend), T-learner "
+        "with logistic / ridge regression (`t_learner_lr`), X-learner with linear outcome and "
+        "effect models (`x_learner`, propensity = the treated share), T-learner with gradient "
+        "boosting (`t_learner_gb`).",
         "",
     ]
-    (HERE / "hillstrom.md").write_text("\n".join(head + table(results)) + "\n")
+    (HERE / f"{args.out}.md").write_text("\n".join(head + table(results)) + "\n")
 
 
 if __name__ == "__main__":

@@ -31,3 +31,15 @@ def campaign_frame(n: int = 4000, seed: int = 0) -> pd.DataFrame:
 
 def true_lift(frame: pd.DataFrame) -> np.ndarray:
     return np.where((frame["tier"] == "gold") & (frame["age"] > 40), 0.25, 0.0)
+
+
+def band_campaign(n: int, seed: int, lift: float) -> tuple[np.ndarray, ...]:
+    """Half treated; the offer lifts conversion by `lift` for ages 40-55 only: a band no
+    linear model of age can rank, a tree model can."""
+    rng = np.random.default_rng(seed)
+    age = rng.uniform(18, 70, n)
+    noise = rng.normal(size=(n, 2))
+    t = (rng.random(n) < 0.5).astype(int)
+    p = 0.2 + t * np.where((age > 40) & (age < 55), lift, 0.0)
+    y = (rng.random(n) < p).astype(float)
+    return np.column_stack([age, noise]), t, y

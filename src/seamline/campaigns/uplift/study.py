@@ -91,7 +91,8 @@ def uplift_study(
     exclude: Sequence[str] = (),
     seed: int = 0,
     test_share: float = 0.3,
-    folds: int = 3,
+    folds: int = 5,
+    repeats: int = 2,
     n_boot: int = 200,
     models: dict[str, UpliftModel] | None = None,
     source: str = "data",
@@ -117,12 +118,17 @@ def uplift_study(
     enc = TabularEncoder(source=source).fit(rows.iloc[tr], features)
     X_tr, X_te = enc.transform(rows.iloc[tr]), enc.transform(rows.iloc[te])
     candidates = models if models is not None else default_models(seed)
-    sel = select_model(candidates, X_tr, t[tr], y[tr], folds=folds, seed=seed)
+    sel = select_model(candidates, X_tr, t[tr], y[tr], folds=folds, repeats=repeats, seed=seed)
     per_model: dict[str, dict[str, Any]] = {}
     for name, model in candidates.items():
         m = clone_model(model).fit(X_tr, t[tr], y[tr])
         scores = score_uplift(y[te], t[te], m.predict(X_te), n_boot=n_boot, seed=seed)
-        per_model[name] = {**scores.to_dict(), "validation": sel.scores[name]}
+        per_model[name] = {
+            **scores.to_dict(),
+            "validation": sel.scores[name],
+            "validation_behind": sel.behind[name],
+            "validation_se": sel.se[name],
+        }
     best = per_model[sel.chosen]
     return {
         "data": source,
@@ -135,7 +141,11 @@ def uplift_study(
         "features": features,
         "seed": seed,
         "chosen": sel.chosen,
-        "selection": f"{sel.criterion} of {folds} validation carves of the training part",
+        "selection": (
+            f"{sel.criterion} on {repeats}x{folds} validation carves of the training part; "
+            "the simplest model within one standard error of the best"
+        ),
+        "within_one_se": sel.within,
         **{k: best[k] for k in ("qini", "qini_ci", "auuc", "auuc_ci")},
         "top30_ratio": best["top30_ratio"],
         "top30_ratio_ci": best["top30_ratio_ci"],
