@@ -210,6 +210,7 @@ def _summary(
             "past_effect": round(fit.ate, 6),
             "calibration_slope": round(fit.slope, 4),
             "form": fit.form,
+            "form_check": fit.form_check,
             "qini_curve": fit.qini_curve,
         },
         "roi_curve": curve,

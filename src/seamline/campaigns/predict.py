@@ -9,9 +9,11 @@ rate is `1 - (1 - mu0)^(days / past_days)` and the uplift scales by `days / past
 an offer moves buyers in proportion to its strength (its discount share, or the
 assumed strength of a free lesson or a message) against the past campaign's discount.
 The model's spread around the campaign's average effect is shrunk by its calibration slope
-on the held-out part (`calibration_slope`). A second candidate, uplift proportional to the
-base rate (the campaign's relative effect for everyone: no noisy difference of two models),
-replaces the model when it ranks the held-out part better by Qini.
+on out-of-fold predictions (`calibration_slope`). The simpler form, uplift proportional to
+the base rate (the campaign's relative effect for everyone: no noisy difference of two
+models), is kept unless the model's own uplift ranks repeated carves of the past campaign
+better by more than one standard error, and always when the past effect is too small to be
+told from zero (`choose_form`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from seamline.campaigns.history import History
 from seamline.campaigns.uplift import TLearner, default_models, score_uplift, select_model
 from seamline.campaigns.uplift.metrics import curve_points, qini_coefficient
 from seamline.campaigns.uplift.models import clone_model
-from seamline.campaigns.uplift.select import GB
+from seamline.campaigns.uplift.select import GB, Selection, carve_labels, one_se_rule
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,6 +39,10 @@ FREE_LESSON_STRENGTH = 0.2
 CONTENT_STRENGTH = 0.05
 PAST_STRENGTH = 0.2  # when the past campaign records no discount
 SELECT_MAX_ROWS = 60_000  # above this the T-learner is used without a validation choice
+# The past effect's z-statistic below which a per-user uplift is not trusted: the average
+# effect itself is then barely told from zero, and its spread across users is mostly noise.
+MIN_EFFECT_Z = 3.0
+FORM_FOLDS, FORM_REPEATS = 5, 2
 
 
 def offer_strength(offer: Offer) -> float:
@@ -71,6 +77,7 @@ class UpliftFit:
     # campaign's relative effect (chosen when it ranks the held-out part better)
     form: str = "uplift"
     base_centre: float = 1.0  # the base-rate model's mean prediction on the past campaign
+    form_check: dict[str, Any] = field(default_factory=dict)  # how the form was chosen
 
 
 def fit_uplift(history: History, seed: int, model: str = "auto") -> UpliftFit:
@@ -84,15 +91,9 @@ def fit_uplift(history: History, seed: int, model: str = "auto") -> UpliftFit:
     models = default_models(seed)
     name, scores = (model if model != "auto" else "t_learner_lr"), {}
     if model == "auto" and len(t) <= SELECT_MAX_ROWS:
-        sel = select_model(models, X[~held], t[~held], y[~held], folds=2, seed=seed)
+        sel = select_model(models, X[~held], t[~held], y[~held], seed=seed)
         name, scores = sel.chosen, sel.scores
-    # Out-of-fold predictions over every row choose the form and calibrate it: the model's
-    # uplift, or uplift proportional to the base rate (the campaign's relative effect for
-    # everyone: no noisy difference of two models), whichever ranks better by Qini.
-    oof_uplift, oof_base = out_of_fold(models[name], X, t, y, seed)
-    form = "uplift"
-    if qini_coefficient(y, t, oof_base) > qini_coefficient(y, t, oof_uplift):
-        form = "proportional"
+    form, check, oof_uplift = choose_form(models[name], X, t, y, seed)
     slope = 1.0 if form == "proportional" else calibration_slope(y, t, oof_uplift, bins=10)
     if form == "uplift":
         probe = clone_model(models[name]).fit(X[~held], t[~held], y[~held])
@@ -120,21 +121,61 @@ def fit_uplift(history: History, seed: int, model: str = "auto") -> UpliftFit:
         slope,
         form,
         base_centre,
+        {
+            "carves": check.carves,
+            "qini": {k: round(v, 4) for k, v in check.scores.items()},
+            "uplift_behind": round(check.behind["uplift"], 4),
+            "uplift_se": round(check.se["uplift"], 4),
+            "effect_z": round(effect_z(y, t), 2),
+            "min_effect_z": MIN_EFFECT_Z,
+        },
     )
 
 
-def out_of_fold(
-    model: Any, X: np.ndarray, t: np.ndarray, y: np.ndarray, seed: int, folds: int = 2
-) -> tuple[np.ndarray, np.ndarray]:
-    """Out-of-fold uplift and base-rate predictions of every row (each fold predicted by
-    copies fitted on the others)."""
-    fold = np.random.default_rng([seed, 1]).integers(0, folds, len(t))
-    uplift, base = np.zeros(len(t)), np.zeros(len(t))
-    for k in range(folds):
-        m = fold == k
-        uplift[m] = clone_model(model).fit(X[~m], t[~m], y[~m]).predict(X[m])
-        base[m] = TLearner(GB, seed).fit(X[~m], t[~m], y[~m]).outcomes(X[m])[0]
-    return uplift, base
+def effect_z(y: np.ndarray, t: np.ndarray) -> float:
+    """The past campaign's difference in means over its standard error."""
+    a, b = y[t == 1], y[t == 0]
+    if len(a) < 2 or len(b) < 2:
+        return 0.0
+    se = float(np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b)))
+    return float((a.mean() - b.mean()) / se) if se > 0 else 0.0
+
+
+def choose_form(
+    model: Any,
+    X: np.ndarray,
+    t: np.ndarray,
+    y: np.ndarray,
+    seed: int,
+    folds: int = FORM_FOLDS,
+    repeats: int = FORM_REPEATS,
+) -> tuple[str, Selection, np.ndarray]:
+    """ "proportional" or "uplift", the check behind it, and the model's out-of-fold uplift
+    of every row (first repeat, for the calibration slope).
+
+    Each of `repeats` x `folds` carves is ranked by copies fitted on the rest, once by the
+    model's uplift and once by the base rate (what the proportional form ranks by), and
+    scored by Qini; the one-standard-error rule (`select.one_se_rule`) keeps the simpler,
+    proportional form unless the uplift is better by more than its standard error. With a
+    past effect under `MIN_EFFECT_Z` standard errors the form is proportional whatever the
+    carves say: one check of a near-zero effect picked noise before (seed 1 of
+    bench/campaigns/synthetic.md)."""
+    strata = t * 2 + (y > 0).astype(int)
+    labels = carve_labels(strata, folds, repeats, seed)
+    scores = {"proportional": np.zeros((repeats, folds)), "uplift": np.zeros((repeats, folds))}
+    first = np.zeros(len(t))
+    for r, label in enumerate(labels):
+        for k in range(folds):
+            m = label == k
+            uplift = clone_model(model).fit(X[~m], t[~m], y[~m]).predict(X[m])
+            base = TLearner(GB, seed).fit(X[~m], t[~m], y[~m]).outcomes(X[m])[0]
+            scores["uplift"][r, k] = qini_coefficient(y[m], t[m], uplift)
+            scores["proportional"][r, k] = qini_coefficient(y[m], t[m], base)
+            if r == 0:
+                first[m] = uplift
+    check = one_se_rule(scores, "qini", f"{repeats}x{folds}")
+    form = check.chosen if effect_z(y, t) >= MIN_EFFECT_Z else "proportional"
+    return form, check, first
 
 
 def calibration_slope(y: np.ndarray, t: np.ndarray, score: np.ndarray, bins: int = 5) -> float:
