@@ -21,6 +21,8 @@ from seamline.data.csvscan import check_encoding
 from seamline.data.datasets import SourceTables, load_dataset
 from seamline.data.ingest import IngestSummary, ingest_source, stage, store_staged
 from seamline.data.mapping import Mapping
+from seamline.engine import EngineConfig, open_engine
+from seamline.engine.stage import spark_stage
 from seamline.errors import ConfigError
 from seamline.pii.policy import PrivacyOptions
 from seamline.progress import Progress
@@ -95,8 +97,12 @@ class Workspace:
         mapping: Mapping | str | Path | None = None,
         progress: Progress | None = None,
         encoding: str | None = None,
+        engine: EngineConfig | None = None,
     ) -> IngestSummary:
         """Ingest files (CSV, TSV, Parquet, JSON Lines) into the workspace.
+
+        `engine` (Spark) runs each file's validation and cleaning there; reading the files
+        and storing the accepted rows stay in the workspace (`engine.stage`).
 
         All files of one call are stored in one transaction: if any of them cannot be read,
         nothing of the call is stored. `encoding` is the text encoding of CSV/TSV files that
@@ -119,10 +125,20 @@ class Workspace:
                     sources[t] = readers.open_file(con, f, tm.delimiter, tm.encoding or encoding)
                 for table, source in sources.items():
                     resolve_columns(table, source, m.for_table(table))
-                staged = [
-                    stage(con, t, s, m.for_table(t), progress=progress, privacy=self.privacy)
-                    for t, s in sources.items()
-                ]
+                with open_engine(engine, con, self.path) as eng:
+                    build = None if eng.name == "duckdb" else spark_stage(eng)  # type: ignore[arg-type]
+                    staged = [
+                        stage(
+                            con,
+                            t,
+                            s,
+                            m.for_table(t),
+                            progress=progress,
+                            privacy=self.privacy,
+                            build=build,
+                        )
+                        for t, s in sources.items()
+                    ]
                 with store.transaction(con):
                     for st in staged:
                         summary.parts.append(store_staged(con, st, progress=progress))

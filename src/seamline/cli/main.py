@@ -25,15 +25,19 @@ from seamline.cli import (
     uplift,
 )
 from seamline.cli.common import (
+    EngineOpt,
     JsonOpt,
+    MasterOpt,
     WaitOpt,
     WorkspaceOpt,
     bars,
     emit,
+    engine_config,
     one_line_errors,
     out,
 )
 from seamline.data.datasets import default_path
+from seamline.errors import ConfigError
 from seamline.workspace import DEFAULT_WORKSPACE, WAIT_ENV, Workspace
 
 app = typer.Typer(
@@ -128,9 +132,16 @@ def ingest(
     key_file: Annotated[
         Path | None, typer.Option(help="Id key file (else $SEAMLINE_ID_KEY[_FILE]).")
     ] = None,
+    engine: EngineOpt = "duckdb",
+    master: MasterOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Validate, clean, dedupe and store events, items and users."""
+    eng = engine_config(engine, master)
+    if dataset and eng.name != "duckdb":
+        raise ConfigError(
+            "--engine spark ingests files (--events, --items, --users), not --dataset"
+        )
     from seamline.pii.keyring import KeyRing
     from seamline.pii.policy import PiiPolicy, PrivacyOptions
 
@@ -157,6 +168,7 @@ def ingest(
                 mapping=mapping,
                 progress=progress,
                 encoding=encoding,
+                engine=eng,
             )
     emit(summary.to_dict(), as_json, _ingest_table)
 

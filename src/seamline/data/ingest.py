@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import duckdb
 
@@ -39,6 +40,15 @@ from seamline.progress import Progress, step
 log = logging.getLogger(__name__)
 
 __all__ = ["IngestSummary", "Staged", "TableSummary", "ingest_source", "stage", "store_staged"]
+
+# Builds the temporary table `stage` from a source: (connection, source, the validating
+# SELECT of that source read through another SELECT, the PII masking function the SELECT
+# calls as MASK_UDF or None). The default runs it in DuckDB; an engine may run it
+# elsewhere (`engine.stage.spark_stage`) and land the rows in `stage`.
+Masker = Callable[[str | None, str, str], str | None]
+StageBuilder = Callable[
+    [duckdb.DuckDBPyConnection, Source, Callable[[str], str], Masker | None], None
+]
 
 # A user with this many events in one minute is flagged as bot-like (not removed).
 BOT_EVENTS_PER_MINUTE = 120
@@ -82,18 +92,29 @@ def stage(
     *,
     progress: Progress | None = None,
     privacy: PrivacyOptions | None = None,
+    build: StageBuilder | None = None,
 ) -> Staged:
-    """Validate `source` into the temporary table `stage_<table>`; nothing is stored yet."""
+    """Validate `source` into the temporary table `stage_<table>`; nothing is stored yet.
+    `build` runs the validating SELECT somewhere else than DuckDB (Spark)."""
     started = time.perf_counter()
     opts, policy = pii_in_force(resolve_privacy(con, privacy), privacy, tm)
     p = plan(table, source, tm, pii=opts.pii)
     summary = TableSummary(file=source.label, table=table, extras=p.extras, pii_policy=policy)
-    if opts.pii is not None:
-        register_udf(con, MASK_UDF, nullable_masker(opts.keyring), arity=3, nulls=True)
+    masker = nullable_masker(opts.keyring) if opts.pii is not None else None
+    if masker is not None:
+        register_udf(con, MASK_UDF, masker, arity=3, nulls=True)
     # The stage is built outside the transaction so its rowids are 0..n-1 in file order
     # (DuckDB keeps insertion order), which is how a reject finds its line number.
     with step(progress, f"validating {source.label}"):
-        con.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {p.select_sql}")
+        if build is None:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {p.select_sql}")
+        else:
+            pii = opts.pii
+
+            def select_of(sql: str) -> str:
+                return plan(table, replace(source, sql=sql), tm, pii).select_sql
+
+            build(con, source, select_of, masker)
         readers.collect_csv_errors(con, source)
         if opts.pseudonymise or not policy.endswith(DEFAULT_SOURCE):
             # A line that could not be parsed may hold anything: keep where, not what.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,11 @@ def spark_session(config: EngineConfig) -> SparkSession:
     }
     for key, value in settings.items():
         builder = builder.config(key, value)
+    if (master or "").startswith("local"):
+        # Python functions (the PII masker) run in this interpreter's environment (pyspark
+        # would start `python3` from PATH); on a cluster the executors' Python needs
+        # seamline installed (docs/spark.md).
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     try:
         session = builder.getOrCreate()
     except Exception as e:  # no Java, a bad master URL: one line, not a JVM trace

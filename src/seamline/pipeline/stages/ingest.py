@@ -55,6 +55,7 @@ class IngestStage:
             users=found["users"],
             mapping=config.mapping,
             progress=progress,
+            engine=ctx.engine,
         )
         return IngestResult(summary)
 
