@@ -29,6 +29,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import psutil
 
 HERE = Path(__file__).resolve().parent
@@ -67,7 +68,11 @@ print(json.dumps({"seconds": round(time.perf_counter() - t0, 2), **info}))
 def _tree_sample(proc: psutil.Process, cpu: dict[int, float]) -> int:
     """Resident memory of the process tree now; records each process's CPU seconds."""
     total = 0
-    for p in [proc, *proc.children(recursive=True)]:
+    try:
+        tree = [proc, *proc.children(recursive=True)]
+    except psutil.Error:  # the job ended while its children were listed
+        return 0
+    for p in tree:
         with contextlib.suppress(psutil.Error):  # a child that just ended
             total += p.memory_info().rss
             t = p.cpu_times()
@@ -160,21 +165,39 @@ def main() -> None:
 
 
 def write_md(results: dict) -> None:
+    """Print the tables of results.md: the runs, then a fit t = a + b * events per job."""
     lines = [
-        "| events | ingest s (DuckDB) | features s duckdb / spark | peak MB duckdb / spark "
-        "| ALS fit s implicit / MLlib | ALS peak MB implicit / MLlib |",
-        "|---|---|---|---|---|---|",
+        "| events | ingest s | features wall s duckdb / spark | CPU s | peak MB "
+        "| ALS fit s implicit / MLlib | ALS job CPU s | ALS peak MB | load |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for n, r in sorted(results["sizes"].items(), key=lambda kv: int(kv[0])):
-        fd, fs = r.get("features_duckdb", {}), r.get("features_spark", {})
-        ad, as_ = r.get("als_duckdb", {}), r.get("als_spark", {})
+    sizes = sorted(results["sizes"].items(), key=lambda kv: int(kv[0]))
+    for n, r in sizes:
+        f = [r.get("features_duckdb", {}), r.get("features_spark", {})]
+        a = [r.get("als_duckdb", {}), r.get("als_spark", {})]
+        loads = [j.get("load") for j in (*f, *a) if j.get("load") is not None]
+
+        def pair(jobs: list[dict], key: str) -> str:
+            return " / ".join(str(j.get(key, "-")) for j in jobs)
+
         lines.append(
-            f"| {int(n):,} | {r['ingest']['ingest_s']} | {fd.get('wall_s')} / {fs.get('wall_s')} "
-            f"| {fd.get('peak_mb')} / {fs.get('peak_mb')} "
-            f"| {ad.get('seconds')} / {as_.get('seconds')} "
-            f"| {ad.get('peak_mb')} / {as_.get('peak_mb')} |"
+            f"| {int(n):,} | {r['ingest']['ingest_s']} | {pair(f, 'wall_s')} | {pair(f, 'cpu_s')} "
+            f"| {pair(f, 'peak_mb')} | {pair(a, 'seconds')} | {pair(a, 'cpu_s')} "
+            f"| {pair(a, 'peak_mb')} | {min(loads, default='-')}-{max(loads, default='-')} |"
         )
-    print("\n".join(lines))  # the table of results.md
+    lines += ["", "| job | engine | measure | a (fixed, s) | b (s per 1M events) | points |",
+              "|---|---|---|---|---|---|"]  # fmt: skip
+    for job, key in (("features", "wall_s"), ("features", "cpu_s"), ("als", "seconds"),
+                     ("als", "cpu_s")):  # fmt: skip
+        for engine in ("duckdb", "spark"):
+            pts = [(int(n), r[f"{job}_{engine}"][key]) for n, r in sizes
+                   if key in r.get(f"{job}_{engine}", {})]  # fmt: skip
+            if len(pts) < 2:
+                continue
+            x = np.array([p[0] for p in pts], dtype=float) / 1e6
+            slope, icpt = np.polyfit(x, np.array([p[1] for p in pts], dtype=float), 1)
+            lines.append(f"| {job} | {engine} | {key} | {icpt:.1f} | {slope:.1f} | {len(pts)} |")
+    print("\n".join(lines))  # the tables of results.md
 
 
 if __name__ == "__main__":
