@@ -128,6 +128,7 @@ def one_seed(users: int, seed: int, budget: float, model: str) -> dict[str, Any]
         "oracle_offers": oracle_mix,
         "model": plan["summary"]["model"]["name"],
         "form": plan["summary"]["model"]["form"],
+        "form_check": plan["summary"]["model"]["form_check"],
         "predicted_profit": plan["summary"]["totals"]["expected_incremental_profit"],
         "plan_true_profit": round(plan_profit, 2),
         "random_true_profit": round(random_profit, 2),

@@ -72,6 +72,13 @@ def test_plan_within_budget_with_a_random_holdout(world: tuple[Workspace, Path])
     assert alloc["method"] == "milp" and alloc["profit"] <= alloc["bound"] + 1e-9
     curve = plan["summary"]["roi_curve"]
     assert [c["spend"] for c in curve] == sorted(c["spend"] for c in curve)
+    # the uplift form's check: 2x5 carves, and the model's own uplift only when it is ahead
+    # of the proportional form by more than one standard error on a clear past effect
+    model = plan["summary"]["model"]
+    check = model["form_check"]
+    assert check["carves"] == "2x5" and set(check["qini"]) == {"proportional", "uplift"}
+    clear = check["effect_z"] >= check["min_effect_z"] and check["uplift_ahead"] > check["se"]
+    assert model["form"] == ("uplift" if clear else "proportional")
 
 
 def test_same_spec_same_plan(world: tuple[Workspace, Path]) -> None:

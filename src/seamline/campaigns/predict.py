@@ -124,8 +124,9 @@ def fit_uplift(history: History, seed: int, model: str = "auto") -> UpliftFit:
         {
             "carves": check.carves,
             "qini": {k: round(v, 4) for k, v in check.scores.items()},
-            "uplift_behind": round(check.behind["uplift"], 4),
-            "uplift_se": round(check.se["uplift"], 4),
+            # uplift minus proportional, paired per carve, and its standard error
+            "uplift_ahead": round(check.behind["proportional"] - check.behind["uplift"], 4),
+            "se": round(max(check.se.values()), 4),
             "effect_z": round(effect_z(y, t), 2),
             "min_effect_z": MIN_EFFECT_Z,
         },
