@@ -50,6 +50,15 @@ if kind == "features":
     from seamline.features import FeatureConfig, build_features
     r = build_features(ws, FeatureConfig(utc_offset_hours=8, embedding_dim=0), engine=eng)
     info = {"users": r.users, "columns": len(r.columns)}
+elif kind == "ingest":  # the world's files into a fresh workspace, validation on `engine`
+    import shutil
+    from pathlib import Path
+    fresh, world = Path(ws_path).parent / f"ingest-{engine}", Path(ws_path).parent / "world"
+    shutil.rmtree(fresh, ignore_errors=True)
+    s = Workspace(fresh).ingest(**{t: world / f"{t}.csv" for t in ("events", "items", "users")},
+                                engine=eng).to_dict()
+    shutil.rmtree(fresh)
+    info = {k: s[k] for k in ("rows", "accepted", "rejected", "duplicates")}
 elif kind == "als":
     from seamline.data.dataset import Interactions
     from seamline.recommend.registry import make
@@ -137,6 +146,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, nargs="+", default=[1_000_000, 3_000_000])
     ap.add_argument("--engines", nargs="+", default=["duckdb", "spark"])
+    # ingest: the world's CSV files into a fresh workspace, validation on each engine
     ap.add_argument("--jobs", nargs="+", default=["features", "als"])
     # Spark's heap in local mode (driver = executor); DuckDB's workspace limit is 3 GB.
     ap.add_argument("--spark-memory", default="3g")
@@ -172,19 +182,28 @@ def write_md(results: dict) -> None:
         "|---|---|---|---|---|---|---|---|---|",
     ]
     sizes = sorted(results["sizes"].items(), key=lambda kv: int(kv[0]))
+
+    def pair(jobs: list[dict], key: str) -> str:
+        return " / ".join(str(j.get(key, "-")) for j in jobs)
+
     for n, r in sizes:
         f = [r.get("features_duckdb", {}), r.get("features_spark", {})]
         a = [r.get("als_duckdb", {}), r.get("als_spark", {})]
         loads = [j.get("load") for j in (*f, *a) if j.get("load") is not None]
-
-        def pair(jobs: list[dict], key: str) -> str:
-            return " / ".join(str(j.get(key, "-")) for j in jobs)
 
         lines.append(
             f"| {int(n):,} | {r['ingest']['ingest_s']} | {pair(f, 'wall_s')} | {pair(f, 'cpu_s')} "
             f"| {pair(f, 'peak_mb')} | {pair(a, 'seconds')} | {pair(a, 'cpu_s')} "
             f"| {pair(a, 'peak_mb')} | {min(loads, default='-')}-{max(loads, default='-')} |"
         )
+    timed = [(n, r) for n, r in sizes if "ingest_spark" in r]
+    if timed:
+        lines += ["", "| events | ingest wall s duckdb / spark | CPU s | peak MB | rows accepted |",
+                  "|---|---|---|---|---|"]  # fmt: skip
+        for n, r in timed:
+            i = [r.get("ingest_duckdb", {}), r["ingest_spark"]]
+            lines.append(f"| {int(n):,} | {pair(i, 'wall_s')} | {pair(i, 'cpu_s')} "
+                         f"| {pair(i, 'peak_mb')} | {pair(i, 'accepted')} |")  # fmt: skip
     lines += ["", "| job | engine | measure | a (fixed, s) | b (s per 1M events) | points |",
               "|---|---|---|---|---|---|"]  # fmt: skip
     for job, key in (("features", "wall_s"), ("features", "cpu_s"), ("als", "seconds"),
