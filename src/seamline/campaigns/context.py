@@ -31,7 +31,8 @@ def message_context(
     """One user's template context. `items` are the recommended items (at least one; each with
     `title` and `price`, optionally `item_id`, `domain`, `brand`); `offer` an `Offer` or a
     mapping with `kind`; `bundle` a `Bundle` or a mapping with `items`, `price`, `discount`
-    (templates read its items as `bundle.products`)."""
+    (templates read its items as `bundle.products`, and its course and fashion parts as
+    `bundle.course` and `bundle.fashion`)."""
     if not items:
         raise ConfigError(f"user {user_id}: a message needs at least one recommended item")
     rows = []
@@ -62,5 +63,10 @@ def _bundle(bundle: Any) -> dict[str, Any] | None:
         return None
     parts = b.pop("items", None) or b.get("products") or []
     b["products"] = [_plain(p) for p in parts]
+    # Each voice names the parts in its own order: the course and the (first) fashion item.
+    by_domain = {p.get("domain"): p for p in reversed(b["products"]) if p}
+    if b["products"]:
+        b["course"] = by_domain.get("knowledge", b["products"][0])
+        b["fashion"] = by_domain.get("fashion", b["products"][-1])
     b.setdefault("saving", round(float(b.get("list_price", 0.0)) - float(b.get("price", 0.0)), 2))
     return b

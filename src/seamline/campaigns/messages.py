@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from seamline.campaigns.bundle_offers import user_bundles
 from seamline.campaigns.context import message_context
 from seamline.errors import NotFittedError
 from seamline.segments import repo as segments_repo
@@ -84,16 +85,18 @@ def render_messages(
     templates: MessageTemplates,
     frame: pd.DataFrame,
     task: ProgressTask | None = None,
-) -> tuple[pd.DataFrame, list[dict[str, Any]], dict[str, int]]:
+) -> tuple[pd.DataFrame, list[dict[str, Any]], dict[str, int], dict[str, dict[str, int]]]:
     """`frame` with channel, language, items (JSON) and message columns (messages for the
-    campaign arm only), one preview per (offer, channel, language) and the number of
-    messages breaking each of the voice's rules."""
+    campaign arm only), one preview per (offer, channel, language), the number of
+    messages breaking each of the voice's rules and, per bundle offer, how many bundles
+    its messages show (`campaigns.bundle_offers`)."""
     catalog = _catalog(ws, spec.goal.sell)
     users = [str(u) for u in frame["user_id"]]
     offer_ids = [str(o) for o in frame["offer_id"]]
     items = recommended_items(ws, users, spec.goal.sell, ITEMS_PER_USER) if users else []
     assignment, seg_names = _segments(ws)
     offers = {o.id: o for o in spec.offers}
+    bundles, bundle_stats = user_bundles(ws, list(spec.offers), users, offer_ids)
     channel, language = spec.channels[0].name, spec.languages[0]
 
     def context(i: int, lang: str) -> dict[str, Any]:
@@ -105,6 +108,7 @@ def render_messages(
             shown,
             segment={"id": seg or "", "name": seg_names.get(seg or "", {}).get(lang, "")},
             offer=offers[offer_ids[i]],
+            bundle=bundles.get(i),
         )
 
     messages: list[str | None] = []
@@ -122,7 +126,7 @@ def render_messages(
     out = frame.assign(channel=channel, language=language)
     out["items"] = [json.dumps(x) for x in items]
     out["message"] = messages
-    return out, _previews(spec, templates, frame, context), violations
+    return out, _previews(spec, templates, frame, context), violations, bundle_stats
 
 
 def _text(title: str, body: str) -> str:

@@ -36,11 +36,15 @@ class Offer(SeamlineConfig):
     # The assumed pull, as the discount share that moves buyers alike; unset: the
     # discount share (coupon, bundle) or the planner's default for a lesson or message.
     pull: float | None = Field(None, gt=0, le=1)
+    # A bundle's parts (item ids, any domain); unset: the workspace's bundles per user.
+    bundle_items: list[str] | None = Field(None, min_length=2, max_length=4)
 
     @model_validator(mode="after")
     def _check(self) -> Offer:
         if self.kind in ("coupon", "bundle") and self.face_value <= 0:
             raise ConfigError(f"offer {self.id!r}: a {self.kind} needs a face_value > 0")
+        if self.bundle_items and self.kind != "bundle":
+            raise ConfigError(f"offer {self.id!r}: bundle_items need kind bundle, not {self.kind}")
         if self.face_value >= max(self.order_value, self.min_spend):
             raise ConfigError(
                 f"offer {self.id!r}: face_value {self.face_value} must be below the order "

@@ -122,9 +122,10 @@ def plan_campaign(
         }
     )
     with step(progress, "campaign: items and messages", total=len(frame)) as task:
-        frame, previews, broken = render_messages(ws, spec, templates, frame, task)
+        frame, previews, broken, bundled = render_messages(ws, spec, templates, frame, task)
     summary = _summary(spec, audience.steps, frame, fit, curve, previews)
     summary["rule_violations"] = broken
+    summary["bundles"] = bundled
     summary["power"] = holdout_power(
         frame["base_rate"].to_numpy(),
         frame["uplift"].to_numpy(),
