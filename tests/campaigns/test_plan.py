@@ -23,6 +23,7 @@ from seamline.campaigns.spec import CampaignSpec
 from seamline.cli.main import app
 from seamline.experiments.campaign_log import import_synthetic_campaign
 from seamline.experiments.store import list_experiments
+from seamline.pipeline.stages.campaigns import default_spec
 from seamline.report.campaigns import campaigns_section
 from seamline.workspace import Workspace
 
@@ -79,6 +80,20 @@ def test_plan_within_budget_with_a_random_holdout(world: tuple[Workspace, Path])
     assert check["carves"] == "2x5" and set(check["qini"]) == {"proportional", "uplift"}
     clear = check["effect_z"] >= check["min_effect_z"] and check["uplift_ahead"] > check["se"]
     assert model["form"] == ("uplift" if clear else "proportional")
+
+
+def test_expected_intervals_are_centred_on_their_estimates(
+    world: tuple[Workspace, Path],
+) -> None:
+    # The main job's spec (coupons and bundles) once gave a profit interval around the
+    # margin alone, costs left out: 586 with [291, 1702] here, 4,641 with [5,639, 9,576] there.
+    ws, _ = world
+    t = plan_campaign(ws, default_spec())["summary"]["totals"]
+    assert t["spend"] > 0
+    for key in ("expected_incremental_conversions", "expected_incremental_profit"):
+        lo, hi = t[f"{key}_ci"]
+        assert lo < hi
+        assert (lo + hi) / 2 == pytest.approx(t[key], abs=0.02), (key, lo, t[key], hi)
 
 
 def test_same_spec_same_plan(world: tuple[Workspace, Path]) -> None:

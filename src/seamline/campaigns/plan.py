@@ -153,11 +153,11 @@ def _margin(offer: Any) -> float:
     return float(offer.margin * max(offer.order_value, offer.min_spend))
 
 
-def _interval(x: np.ndarray, p: np.ndarray) -> list[float]:
-    """A 95% interval of the realised sum of Bernoulli(p) outcomes x weights (normal)."""
-    mean = float((x * p).sum())
+def _interval(centre: float, x: np.ndarray, p: np.ndarray) -> list[float]:
+    """A 95% normal interval around `centre` for the spread of the realised sum of
+    Bernoulli(p) outcomes x weights (the costs and the rest of the estimate are fixed)."""
     sd = float(np.sqrt((x * x * p * (1 - p)).sum()))
-    return [round(mean - 1.96 * sd, 2), round(mean + 1.96 * sd, 2)]
+    return [round(centre - 1.96 * sd, 2), round(centre + 1.96 * sd, 2)]
 
 
 def _summary(
@@ -193,9 +193,11 @@ def _summary(
             "budget": spec.budget,
             "spend": round(spend, 2),
             "expected_incremental_conversions": round(float(up.sum()), 3),
-            "expected_incremental_conversions_ci": _interval(np.ones_like(up), np.clip(up, 0, 1)),
+            "expected_incremental_conversions_ci": _interval(
+                float(up.sum()), np.ones_like(up), np.clip(up, 0, 1)
+            ),
             "expected_incremental_profit": round(profit, 2),
-            "expected_incremental_profit_ci": _interval(margin, np.clip(up, 0, 1)),
+            "expected_incremental_profit_ci": _interval(profit, margin, np.clip(up, 0, 1)),
             "roi": round(profit / spend, 4) if spend > 0 else 0.0,
             "languages": list(spec.languages),
             "channels": [c.name for c in spec.channels],
