@@ -146,8 +146,9 @@ def _variance_read_out(conv: dict[str, Any], n_t: int, n_c: int) -> dict[str, An
     note = (
         f"CUPED (pre-period conversion as covariate) cut the variance by {cut:.0%}."
         if abs(cut) >= 0.005
-        else "CUPED changed nothing: no planned user converted in the pre-period "
-        "(the audience rules exclude recent buyers), so the covariate is constant."
+        else "CUPED changed the variance by less than 0.5%: the pre-period conversion, its "
+        "covariate, says next to nothing about these users' outcome (it is constant when "
+        "none of them converted before, e.g. when the audience rules exclude recent buyers)."
     )
     return {"test": conv.get("test"), "variance_reduction": round(cut, 4), "variance_note": note}
 
